@@ -1,0 +1,46 @@
+# Meridian — `make run` serves the demo site on SQLite; `make test` runs every check.
+# Set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/meridian) to use PostgreSQL instead.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_PRACTITIONERS ?= 300
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format venv migrate seed bench bench-quick clean
+
+$(STAMP): requirements.txt requirements-dev.txt scripts/find-python.sh
+	@PYTHON=$$(scripts/find-python.sh) && echo "Using $$PYTHON" && \
+	  { [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || $$PYTHON -m venv --clear $(VENV); }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	DJANGO_SETTINGS_MODULE=directory.settings.dev $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DJANGO_SETTINGS_MODULE=directory.settings.dev $(PY) manage.py seed_demo --practitioners $(DEMO_PRACTITIONERS) --if-empty
+
+run: seed
+	DJANGO_SETTINGS_MODULE=directory.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: $(STAMP)
+	@scripts/ensure-chromium.sh
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=directory.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-media .pytest_cache

@@ -1,0 +1,96 @@
+"""Offline geocoding from the `zipcodes` package, and great-circle distance.
+
+Pure functions: no ORM, no network. The ZIP table (42,789 centroids) is
+loaded once per process and indexed by ZIP and by (city, state).
+"""
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import zipcodes
+
+EARTH_RADIUS_MILES = 3958.7613
+ZIP_RE = re.compile(r"^\d{5}$")
+CITY_STATE_RE = re.compile(r"^\s*(?P<city>[^,]{1,80}?)\s*,\s*(?P<state>[A-Za-z]{2})\s*$")
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    latitude: float
+    longitude: float
+    state: str
+
+
+@functools.cache
+def _zip_index() -> dict[str, dict]:
+    return {row["zip_code"]: row for row in zipcodes.list_all() if row.get("lat") and row.get("long")}
+
+
+@functools.cache
+def _city_index() -> dict[tuple[str, str], tuple[float, float, str]]:
+    """(CITY, ST) -> centroid of all that city's ZIPs (and the canonical city name)."""
+    sums: dict[tuple[str, str], list] = {}
+    for row in _zip_index().values():
+        key = (row["city"].upper(), row["state"])
+        entry = sums.setdefault(key, [0.0, 0.0, 0, row["city"]])
+        entry[0] += float(row["lat"])
+        entry[1] += float(row["long"])
+        entry[2] += 1
+    return {key: (lat / n, lng / n, name) for key, (lat, lng, n, name) in sums.items()}
+
+
+def zip_place(zip_code: str) -> Place | None:
+    """The centroid of a 5-digit ZIP, or None if the ZIP does not exist."""
+    if not ZIP_RE.match(zip_code or ""):
+        return None
+    row = _zip_index().get(zip_code)
+    if row is None:
+        return None
+    return Place(
+        label=f"{zip_code} ({row['city']}, {row['state']})",
+        latitude=float(row["lat"]),
+        longitude=float(row["long"]),
+        state=row["state"],
+    )
+
+
+def city_place(city: str, state: str) -> Place | None:
+    found = _city_index().get((city.strip().upper(), state.strip().upper()))
+    if found is None:
+        return None
+    lat, lng, name = found
+    return Place(label=f"{name}, {state.upper()}", latitude=lat, longitude=lng, state=state.upper())
+
+
+def parse_location(text: str) -> Place | None:
+    """Resolve '12345' or 'City, ST'; None when it is neither or is unknown."""
+    text = (text or "").strip()
+    if ZIP_RE.match(text):
+        return zip_place(text)
+    match = CITY_STATE_RE.match(text)
+    if match:
+        return city_place(match["city"], match["state"])
+    return None
+
+
+def zips_in_state(state: str) -> list[str]:
+    return sorted(z for z, row in _zip_index().items() if row["state"] == state)
+
+
+def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lng: float, miles: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lng, max_lng) enclosing a circle of `miles` around a point."""
+    dlat = math.degrees(miles / EARTH_RADIUS_MILES)
+    cos_lat = max(math.cos(math.radians(lat)), 1e-6)
+    dlng = min(180.0, math.degrees(miles / (EARTH_RADIUS_MILES * cos_lat)))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng

@@ -1,0 +1,277 @@
+"""Generate fictional demo listings with bulk inserts.
+
+    manage.py seed_demo --practitioners 300 --seed 1
+    manage.py seed_demo --practitioners 300 --if-empty     # what `make run` uses
+    manage.py seed_demo --practitioners 10000 --dry-run    # generate, insert nothing
+
+Batches of `--batch-size` practitioners are generated and inserted together,
+so memory stays bounded however many are asked for.
+"""
+
+import datetime
+import time
+from collections.abc import Iterable
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from practitioners.demo import DEMO_SCHOOLS, DemoGenerator, DemoPractitioner
+from practitioners.documents import build_search_document
+from practitioners.models import (
+    Certification,
+    ComplementaryService,
+    Condition,
+    Degree,
+    InsuranceCarrier,
+    Language,
+    License,
+    OpeningHours,
+    PracticeLocation,
+    Practitioner,
+    School,
+    SpecialTraining,
+    Technique,
+)
+
+INSERT_BATCH = 2000
+
+
+class Command(BaseCommand):
+    help = "Create clearly fictional demo practitioners (deterministic for a given --seed)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--practitioners", type=int, default=300, help="How many listings to create.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--batch-size", type=int, default=1000, help="Listings generated per batch.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing if any listing exists.")
+        parser.add_argument("--dry-run", action="store_true", help="Generate but insert nothing.")
+
+    def handle(self, *args, **options) -> None:
+        count: int = options["practitioners"]
+        if count < 0:
+            raise CommandError("--practitioners must be zero or more.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if options["if_empty"] and Practitioner.objects.exists():
+            self.stdout.write("Listings already exist; nothing seeded (--if-empty).")
+            return
+        if not Condition.objects.exists():
+            raise CommandError("Reference data is missing: run `manage.py migrate` (or `load_reference`) first.")
+
+        started = time.monotonic()
+        self.today = timezone.localdate()
+        self.now = timezone.now()
+        self.lookups = self._lookups()
+        generator = DemoGenerator(
+            seed=options["seed"],
+            today=self.today,
+            condition_slugs=list(self.lookups["condition"]),
+            technique_slugs=list(self.lookups["technique"]),
+            service_slugs=list(self.lookups["service"]),
+            insurance_slugs=list(self.lookups["insurance"]),
+            language_codes=list(self.lookups["language"]),
+            accredited_school_slugs=[s for s, acc in self.school_accreditation.items() if acc == "accredited"],
+            candidate_school_slug=self.demo_school_slugs["candidate"],
+            unaccredited_school_slug=self.demo_school_slugs["none"],
+        )
+        # Continue numbering after existing demo listings so slugs and numbers stay unique.
+        offset = Practitioner.objects.filter(is_demo=True).count()
+        totals = dict.fromkeys(["practitioners", "locations", "licenses", "certifications", "degrees"], 0)
+        batch_size = options["batch_size"]
+        progress = tqdm(total=count, unit="practitioner", disable=options["verbosity"] == 0, file=self.stderr)
+        for start in range(offset, offset + count, batch_size):
+            stop = min(start + batch_size, offset + count)
+            batch = [generator.practitioner(i) for i in range(start, stop)]
+            if not options["dry_run"]:
+                with transaction.atomic():
+                    self._insert(batch)
+            for key, value in self._tally(batch).items():
+                totals[key] += value
+            progress.update(len(batch))
+        progress.close()
+
+        elapsed = time.monotonic() - started
+        verb = "Would create" if options["dry_run"] else "Created"
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{verb} {totals['practitioners']} demo practitioners, {totals['locations']} locations, "
+                f"{totals['licenses']} licenses, {totals['certifications']} certifications, "
+                f"{totals['degrees']} degrees in {elapsed:.1f}s (seed {options['seed']})."
+            )
+        )
+
+    # ------------------------------------------------------------------ helpers
+
+    def _lookups(self) -> dict[str, dict[str, int]]:
+        for name, accreditation in DEMO_SCHOOLS:
+            School.objects.get_or_create(
+                slug=name.lower().replace(" ", "-").replace("(", "").replace(")", "").replace(",", ""),
+                defaults={"name": name, "accreditation": accreditation},
+            )
+        schools = list(School.objects.values_list("slug", "pk", "accreditation", "name"))
+        self.school_accreditation = {slug: acc for slug, _, acc, _ in schools}
+        self.condition_names = dict(Condition.objects.values_list("slug", "name"))
+        demo_names = {name for name, _ in DEMO_SCHOOLS}
+        self.demo_school_slugs = {acc: slug for slug, _, acc, name in schools if name in demo_names}
+        return {
+            "condition": dict(Condition.objects.values_list("slug", "pk")),
+            "technique": dict(Technique.objects.values_list("slug", "pk")),
+            "service": dict(ComplementaryService.objects.values_list("slug", "pk")),
+            "insurance": dict(InsuranceCarrier.objects.values_list("slug", "pk")),
+            "language": dict(Language.objects.values_list("code", "pk")),
+            "school": {slug: pk for slug, pk, _, _ in schools},
+        }
+
+    def _tally(self, batch: Iterable[DemoPractitioner]) -> dict[str, int]:
+        tally = dict.fromkeys(["practitioners", "locations", "licenses", "certifications", "degrees"], 0)
+        for demo in batch:
+            tally["practitioners"] += 1
+            tally["locations"] += len(demo.locations)
+            tally["licenses"] += len(demo.licenses)
+            tally["certifications"] += len(demo.certifications)
+            tally["degrees"] += len(demo.degrees)
+        return tally
+
+    def _verified_at(self, state: str, days_ago: int) -> datetime.datetime | None:
+        return self.now - datetime.timedelta(days=days_ago) if state in ("verified", "revoked") else None
+
+    def _insert(self, batch: list[DemoPractitioner]) -> None:
+        lookups = self.lookups
+        condition_names = self.condition_names
+        practitioners = []
+        for demo in batch:
+            confirmed = self.now - datetime.timedelta(days=demo.confirmed_days_ago)
+            practitioners.append(
+                Practitioner(
+                    name=demo.name,
+                    slug=demo.slug,
+                    display_credentials=demo.display_credentials,
+                    gender=demo.gender,
+                    bio=demo.bio,
+                    practice_started_year=demo.practice_started_year,
+                    accepting_new_patients=demo.accepting_new_patients,
+                    first_visit_fee=demo.first_visit_fee,
+                    follow_up_fee=demo.follow_up_fee,
+                    sliding_scale=demo.sliding_scale,
+                    payment_plans=demo.payment_plans,
+                    medicare_enrolled=demo.medicare_enrolled,
+                    first_session_text=demo.first_session_text,
+                    course_of_treatment_text=demo.course_of_treatment_text,
+                    phone=demo.phone,
+                    website=demo.website,
+                    status=Practitioner.Status.PUBLISHED,
+                    is_demo=True,
+                    new_patients_confirmed_at=confirmed,
+                    insurance_confirmed_at=confirmed,
+                    fees_confirmed_at=confirmed,
+                    phone_confirmed_at=confirmed,
+                    last_confirmed_at=confirmed,
+                    search_document=build_search_document(
+                        name=demo.name,
+                        practice_names=[loc.name for loc in demo.locations],
+                        bio=demo.bio,
+                        conditions=[condition_names[slug] for slug in demo.condition_slugs],
+                    ),
+                )
+            )
+        Practitioner.objects.bulk_create(practitioners, batch_size=INSERT_BATCH)
+
+        locations, hours_for, licenses, certs, degrees, trainings = [], [], [], [], [], []
+        m2m: dict[str, list] = {name: [] for name in ("conditions", "techniques", "services", "insurance_carriers", "languages")}
+        for demo, prac in zip(batch, practitioners, strict=True):
+            for loc in demo.locations:
+                location = PracticeLocation(
+                    practitioner=prac,
+                    name=loc.name,
+                    street=loc.street,
+                    city=loc.city,
+                    state_id=loc.state,
+                    zip_code=loc.zip_code,
+                    latitude=loc.latitude,
+                    longitude=loc.longitude,
+                    phone=loc.phone,
+                    evening_hours=loc.evening_hours,
+                    weekend_hours=loc.weekend_hours,
+                    wheelchair_accessible=loc.wheelchair_accessible,
+                    is_primary=loc.is_primary,
+                )
+                locations.append(location)
+                hours_for.append((location, loc.hours))
+            for lic in demo.licenses:
+                licenses.append(
+                    License(
+                        practitioner=prac,
+                        state_id=demo.locations[0].state,
+                        number=lic.number,
+                        title=lic.title,
+                        issue_date=lic.issue_date,
+                        expiry_date=lic.expiry_date,
+                        board_status=lic.board_status,
+                        restricted=lic.restricted,
+                        verification_state=lic.verification_state,
+                        verified_at=self._verified_at(lic.verification_state, 30 + demo.index % 300),
+                        verification_source="Demo data: no real check was made" if lic.verification_state == "verified" else "",
+                        rejection_reason=lic.rejection_reason,
+                        submitted_at=self.now - datetime.timedelta(days=1 + demo.index % 20),
+                    )
+                )
+            for cert in demo.certifications:
+                certs.append(
+                    Certification(
+                        practitioner=prac,
+                        cert_type=cert.cert_type,
+                        number=cert.number,
+                        issue_date=cert.issue_date,
+                        expiry_date=cert.expiry_date,
+                        status=cert.status,
+                        verification_state=cert.verification_state,
+                        verified_at=self._verified_at(cert.verification_state, 40 + demo.index % 300),
+                        submitted_at=self.now - datetime.timedelta(days=2 + demo.index % 20),
+                    )
+                )
+            for deg in demo.degrees:
+                degrees.append(
+                    Degree(
+                        practitioner=prac,
+                        school_id=lookups["school"][deg.school_slug],
+                        degree=deg.degree,
+                        graduation_year=deg.graduation_year,
+                        verification_state=deg.verification_state,
+                        verified_at=self._verified_at(deg.verification_state, 50 + demo.index % 300),
+                        submitted_at=self.now - datetime.timedelta(days=3 + demo.index % 20),
+                    )
+                )
+            for title, provider, year in demo.trainings:
+                trainings.append(SpecialTraining(practitioner=prac, title=title, provider=provider, year=year))
+            for slug in demo.condition_slugs:
+                m2m["conditions"].append(Practitioner.conditions.through(practitioner_id=prac.pk, condition_id=lookups["condition"][slug]))
+            for slug in demo.technique_slugs:
+                m2m["techniques"].append(Practitioner.techniques.through(practitioner_id=prac.pk, technique_id=lookups["technique"][slug]))
+            for slug in demo.service_slugs:
+                m2m["services"].append(
+                    Practitioner.services.through(practitioner_id=prac.pk, complementaryservice_id=lookups["service"][slug])
+                )
+            for slug in demo.insurance_slugs:
+                m2m["insurance_carriers"].append(
+                    Practitioner.insurance_carriers.through(practitioner_id=prac.pk, insurancecarrier_id=lookups["insurance"][slug])
+                )
+            for code in demo.language_codes:
+                m2m["languages"].append(Practitioner.languages.through(practitioner_id=prac.pk, language_id=lookups["language"][code]))
+
+        PracticeLocation.objects.bulk_create(locations, batch_size=INSERT_BATCH)
+        OpeningHours.objects.bulk_create(
+            [
+                OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
+                for location, hours in hours_for
+                for day, opens, closes in hours
+            ],
+            batch_size=INSERT_BATCH,
+        )
+        License.objects.bulk_create(licenses, batch_size=INSERT_BATCH)
+        Certification.objects.bulk_create(certs, batch_size=INSERT_BATCH)
+        Degree.objects.bulk_create(degrees, batch_size=INSERT_BATCH)
+        SpecialTraining.objects.bulk_create(trainings, batch_size=INSERT_BATCH)
+        for field_name, rows in m2m.items():
+            getattr(Practitioner, field_name).through.objects.bulk_create(rows, batch_size=INSERT_BATCH)

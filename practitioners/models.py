@@ -1,0 +1,689 @@
+"""The directory's data: listings, where they practise, and the credentials behind them.
+
+Trust facts (verified, NCCAOM certified, meets the Medicare criteria) are never
+stored: `PractitionerQuerySet` computes them from credential states and dates
+at read time, using the single definitions in `practitioners.trust`.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import trust
+
+ZIP_REGEX = r"^[0-9]{5}$"
+zip_validator = RegexValidator(ZIP_REGEX, "Enter a 5-digit ZIP code.")
+MAX_FEE = 10_000
+EARLIEST_PRACTICE_YEAR = 1900
+
+
+# ---------------------------------------------------------------- reference data
+
+
+class ReferenceItem(models.Model):
+    """A named, slugged vocabulary entry used as a search filter."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Condition(ReferenceItem):
+    description = models.TextField(blank=True)
+
+    class Meta(ReferenceItem.Meta):
+        pass
+
+
+class Technique(ReferenceItem):
+    description = models.TextField(blank=True)
+
+    class Meta(ReferenceItem.Meta):
+        pass
+
+
+class ComplementaryService(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        pass
+
+
+class InsuranceCarrier(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        pass
+
+
+class Language(models.Model):
+    code = models.CharField(max_length=12, unique=True, help_text="BCP 47 code, e.g. 'en', 'zh-yue'.")
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StateBoard(models.Model):
+    """A state's acupuncture licensing board. State rules are data, not code."""
+
+    state = models.CharField(max_length=2, primary_key=True, validators=[RegexValidator(r"^[A-Z]{2}$")])
+    state_name = models.CharField(max_length=40, unique=True)
+    board_name = models.CharField(max_length=200)
+    licensed_titles = models.JSONField(default=list, help_text='Titles this state licenses, e.g. ["L.Ac."].')
+    renewal_cycle_years = models.PositiveSmallIntegerField(default=2)
+    lookup_url = models.URLField(max_length=300, blank=True, help_text="The board's public license lookup.")
+    licenses_acupuncturists = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["state"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__regex=r"^[A-Z]{2}$"), name="stateboard_state_code"),
+            models.CheckConstraint(
+                condition=Q(renewal_cycle_years__gte=1, renewal_cycle_years__lte=10),
+                name="stateboard_renewal_cycle_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.state_name} ({self.state})"
+
+
+class School(models.Model):
+    class Accreditation(models.TextChoices):
+        ACCREDITED = "accredited", "ACAHM accredited"
+        CANDIDATE = "candidate", "ACAHM candidate for accreditation"
+        NONE = "none", "Not ACAHM accredited"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    accreditation = models.CharField(max_length=12, choices=Accreditation, default=Accreditation.NONE)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accreditation__in=["accredited", "candidate", "none"]),
+                name="school_accreditation_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------- practitioners
+
+
+class PractitionerQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Practitioner.Status.PUBLISHED)
+
+    def verified(self, today: datetime.date | None = None):
+        return self.filter(verified_exists(today))
+
+    def nccaom_certified(self, today: datetime.date | None = None):
+        return self.filter(nccaom_exists(today))
+
+    def meets_medicare_clbp(self, today: datetime.date | None = None):
+        return self.filter(medicare_exists(today))
+
+    def with_trust_facts(self, today: datetime.date | None = None):
+        """Annotate is_verified / is_nccaom_certified / meets_medicare with the same
+        expressions the filters use, so a page never computes them twice differently."""
+        return self.annotate(
+            is_verified=verified_exists(today),
+            is_nccaom_certified=nccaom_exists(today),
+            meets_medicare=ExpressionWrapper(medicare_exists(today), output_field=models.BooleanField()),
+        )
+
+
+class Practitioner(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUSPENDED = "suspended", "Suspended"
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", "Woman"
+        MALE = "male", "Man"
+        NONBINARY = "nonbinary", "Non-binary"
+        SELF_DESCRIBED = "self", "Self-described"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    npi = models.CharField(
+        "NPI", max_length=10, unique=True, null=True, blank=True, validators=[RegexValidator(r"^[0-9]{10}$")]
+    )
+    display_credentials = models.CharField(max_length=100, blank=True, help_text='e.g. "L.Ac., Dipl. Ac."')
+    photo = models.ImageField(upload_to="photos/", blank=True)
+    gender = models.CharField(max_length=12, choices=Gender, blank=True)
+    gender_self_description = models.CharField(max_length=60, blank=True)
+    bio = models.TextField(blank=True, max_length=5000)
+    practice_started_year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    languages = models.ManyToManyField(Language, blank=True, related_name="practitioners")
+    conditions = models.ManyToManyField(Condition, blank=True, related_name="practitioners")
+    techniques = models.ManyToManyField(Technique, blank=True, related_name="practitioners")
+    services = models.ManyToManyField(ComplementaryService, blank=True, related_name="practitioners")
+    insurance_carriers = models.ManyToManyField(InsuranceCarrier, blank=True, related_name="practitioners")
+
+    accepting_new_patients = models.BooleanField(default=True)
+    first_visit_fee = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    follow_up_fee = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    sliding_scale = models.BooleanField(default=False)
+    payment_plans = models.BooleanField(default=False)
+    medicare_enrolled = models.BooleanField(
+        default=False, help_text="Enrolled with Medicare (as auxiliary personnel under a supervising provider)."
+    )
+    first_session_text = models.TextField("what a first session is like", blank=True, max_length=3000)
+    course_of_treatment_text = models.TextField("typical course of treatment", blank=True, max_length=3000)
+
+    phone = models.CharField(max_length=30, blank=True)
+    website = models.URLField(blank=True)
+    contact_email = models.EmailField(blank=True, help_text="Kept private; never shown on the profile.")
+
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="listing",
+    )
+    is_demo = models.BooleanField(default=False, help_text="Fictional listing generated for the demo site.")
+
+    # Freshness: when the practitioner last confirmed the facts patients are most often misled by.
+    new_patients_confirmed_at = models.DateTimeField(null=True, blank=True)
+    insurance_confirmed_at = models.DateTimeField(null=True, blank=True)
+    fees_confirmed_at = models.DateTimeField(null=True, blank=True)
+    phone_confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_confirmed_at = models.DateTimeField(
+        null=True, blank=True, help_text="The oldest of the four confirmation dates; used for ranking."
+    )
+
+    # Review summary, maintained by reviews.services in the same transaction as each review change.
+    review_count = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    bedside_sum = models.PositiveIntegerField(default=0)
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_1 = models.PositiveIntegerField(default=0)
+    rating_2 = models.PositiveIntegerField(default=0)
+    rating_3 = models.PositiveIntegerField(default=0)
+    rating_4 = models.PositiveIntegerField(default=0)
+    rating_5 = models.PositiveIntegerField(default=0)
+
+    # Denormalised text for full-text search (name, practice names, bio, conditions).
+    search_document = models.TextField(blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PractitionerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["status", "name"], name="prac_status_name_idx"),
+            models.Index(fields=["status", "-rating_avg"], name="prac_status_rating_idx"),
+            models.Index(fields=["status", "-review_count"], name="prac_status_reviews_idx"),
+            models.Index(fields=["status", "practice_started_year"], name="prac_status_experience_idx"),
+            models.Index(fields=["last_confirmed_at"], name="prac_confirmed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "published", "suspended"]), name="prac_status_valid"),
+            models.CheckConstraint(
+                condition=Q(gender__in=["", "female", "male", "nonbinary", "self"]), name="prac_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_visit_fee__isnull=True) | Q(first_visit_fee__gte=0, first_visit_fee__lte=MAX_FEE),
+                name="prac_first_visit_fee_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_fee__isnull=True) | Q(follow_up_fee__gte=0, follow_up_fee__lte=MAX_FEE),
+                name="prac_follow_up_fee_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(practice_started_year__isnull=True)
+                | Q(practice_started_year__gte=EARLIEST_PRACTICE_YEAR, practice_started_year__lte=2100),
+                name="prac_started_year_range",
+            ),
+            models.CheckConstraint(condition=Q(npi__isnull=True) | Q(npi__regex=r"^[0-9]{10}$"), name="prac_npi_format"),
+            models.CheckConstraint(condition=~Q(slug=""), name="prac_slug_not_empty"),
+            models.CheckConstraint(
+                condition=Q(rating_avg__isnull=True) | Q(rating_avg__gte=1, rating_avg__lte=5),
+                name="prac_rating_avg_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(review_count=models.F("rating_1") + models.F("rating_2") + models.F("rating_3")
+                            + models.F("rating_4") + models.F("rating_5")),
+                name="prac_histogram_matches_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("practitioners:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def years_in_practice(self, today: datetime.date | None = None) -> int | None:
+        if self.practice_started_year is None:
+            return None
+        today = today or timezone.localdate()
+        return max(0, today.year - self.practice_started_year)
+
+    @property
+    def bedside_avg(self) -> float | None:
+        return round(self.bedside_sum / self.review_count, 2) if self.review_count else None
+
+    def rating_histogram(self) -> list[tuple[int, int]]:
+        """(stars, count) from 5 down to 1."""
+        return [(stars, getattr(self, f"rating_{stars}")) for stars in range(5, 0, -1)]
+
+
+class SpecialTraining(models.Model):
+    """Post-graduate training in neck and back pain (orthopedic, sports, pain management…)."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="trainings")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200)
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__gte=EARLIEST_PRACTICE_YEAR, year__lte=2100), name="training_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.provider}, {self.year})"
+
+
+class PracticeLocation(models.Model):
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField("practice name", max_length=200, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.ForeignKey(StateBoard, on_delete=models.PROTECT, related_name="locations", db_column="state")
+    zip_code = models.CharField("ZIP", max_length=5, validators=[zip_validator])
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    evening_hours = models.BooleanField(default=False)
+    weekend_hours = models.BooleanField(default=False)
+    wheelchair_accessible = models.BooleanField(default=False)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "pk"]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="loc_lat_lng_idx"),
+            models.Index(fields=["state", "city"], name="loc_state_city_idx"),
+            models.Index(fields=["zip_code"], name="loc_zip_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(zip_code__regex=ZIP_REGEX), name="loc_zip_5_digits"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="loc_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="loc_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="loc_lat_lng_together",
+            ),
+            models.UniqueConstraint(
+                fields=["practitioner"], condition=Q(is_primary=True), name="loc_one_primary_per_practitioner"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.practitioner.name}, {self.city}, {self.state_id}"
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    location = models.ForeignKey(PracticeLocation, on_delete=models.CASCADE, related_name="hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="hours_weekday_range"),
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="hours_close_after_open"),
+            models.UniqueConstraint(fields=["location", "weekday", "opens"], name="hours_unique_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+# ---------------------------------------------------------------- credentials
+
+
+class VerificationState(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    PENDING = "pending", "Pending verification"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Verification revoked"
+
+
+VERIFICATION_STATES = [choice.value for choice in VerificationState]
+
+
+class Credential(models.Model):
+    """Fields every credential shares: its own verification state and the dates that matter."""
+
+    verification_state = models.CharField(
+        max_length=12, choices=VerificationState, default=VerificationState.UNVERIFIED
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it entered the verification queue.")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verification_source = models.CharField(max_length=300, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_state == VerificationState.VERIFIED
+
+
+def _state_constraint(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(verification_state__in=VERIFICATION_STATES), name=f"{prefix}_verification_state_valid"
+    )
+
+
+def _verified_has_date(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=~Q(verification_state="verified") | Q(verified_at__isnull=False),
+        name=f"{prefix}_verified_has_date",
+    )
+
+
+class LicenseBoardStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    DELINQUENT = "delinquent", "Delinquent"
+    EXPIRED = "expired", "Expired"
+    PROBATION = "probation", "Probation"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Revoked"
+    RETIRED = "retired", "Retired"
+
+
+class License(Credential):
+    BoardStatus = LicenseBoardStatus
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="licenses")
+    state = models.ForeignKey(StateBoard, on_delete=models.PROTECT, related_name="licenses", db_column="state")
+    number = models.CharField("license number", max_length=40)
+    title = models.CharField(max_length=20, help_text="L.Ac., AP, D.Ac., …")
+    issue_date = models.DateField(null=True, blank=True)
+    expiry_date = models.DateField(null=True, blank=True)
+    board_status = models.CharField(max_length=12, choices=LicenseBoardStatus, default=LicenseBoardStatus.ACTIVE)
+    restricted = models.BooleanField("restricted or disciplined", default=False)
+
+    class Meta:
+        ordering = ["state", "number"]
+        indexes = [
+            models.Index(
+                fields=["practitioner", "state", "expiry_date"],
+                condition=Q(verification_state="verified", board_status="active", restricted=False),
+                name="license_current_idx",
+            ),
+            models.Index(fields=["verification_state", "submitted_at"], name="license_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["state", "number"], name="license_unique_state_number"),
+            models.CheckConstraint(condition=~Q(number=""), name="license_number_not_empty"),
+            models.CheckConstraint(
+                condition=Q(issue_date__isnull=True) | Q(expiry_date__isnull=True) | Q(expiry_date__gt=models.F("issue_date")),
+                name="license_expiry_after_issue",
+            ),
+            models.CheckConstraint(
+                condition=Q(board_status__in=LicenseBoardStatus.values), name="license_board_status_valid"
+            ),
+            _state_constraint("license"),
+            _verified_has_date("license"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.state_id} #{self.number}"
+
+    def is_current(self, today: datetime.date | None = None) -> bool:
+        return trust.license_is_current(
+            verification_state=self.verification_state,
+            board_status=self.board_status,
+            restricted=self.restricted,
+            expiry_date=self.expiry_date,
+            today=today or timezone.localdate(),
+        )
+
+
+class CertificationType(models.TextChoices):
+    DIPL_AC = "dipl_ac", "Dipl. Ac. (NCCAOM)"
+    DIPL_OM = "dipl_om", "Dipl. O.M. (NCCAOM)"
+    DIPL_CH = "dipl_ch", "Dipl. C.H. (NCCAOM)"
+    DIPL_ABT = "dipl_abt", "Dipl. ABT (NCCAOM)"
+
+
+class CertificationStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    INACTIVE = "inactive", "Inactive"
+    LAPSED = "lapsed", "Lapsed"
+    TERMINATED = "terminated", "Terminated"
+    RETIRED = "retired", "Retired"
+
+
+class Certification(Credential):
+    """An NCCAOM national board certification."""
+
+    CertType = CertificationType
+
+    Status = CertificationStatus
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="certifications")
+    cert_type = models.CharField("certification", max_length=10, choices=CertificationType)
+    number = models.CharField("certificate number", max_length=40)
+    issue_date = models.DateField(null=True, blank=True)
+    expiry_date = models.DateField(null=True, blank=True, help_text="NCCAOM recertifies every 4 years.")
+    status = models.CharField(max_length=12, choices=CertificationStatus, default=CertificationStatus.ACTIVE)
+
+    class Meta:
+        ordering = ["cert_type", "number"]
+        indexes = [
+            models.Index(
+                fields=["practitioner", "expiry_date"],
+                condition=Q(verification_state="verified", status="active"),
+                name="cert_current_idx",
+            ),
+            models.Index(fields=["verification_state", "submitted_at"], name="cert_queue_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["cert_type", "number"], name="cert_unique_type_number"),
+            models.CheckConstraint(condition=~Q(number=""), name="cert_number_not_empty"),
+            models.CheckConstraint(condition=Q(cert_type__in=CertificationType.values), name="cert_type_valid"),
+            models.CheckConstraint(condition=Q(status__in=CertificationStatus.values), name="cert_status_valid"),
+            models.CheckConstraint(
+                condition=Q(issue_date__isnull=True) | Q(expiry_date__isnull=True) | Q(expiry_date__gt=models.F("issue_date")),
+                name="cert_expiry_after_issue",
+            ),
+            _state_constraint("cert"),
+            _verified_has_date("cert"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_cert_type_display()} #{self.number}"
+
+    def is_current(self, today: datetime.date | None = None) -> bool:
+        return trust.certification_is_current(
+            verification_state=self.verification_state,
+            status=self.status,
+            expiry_date=self.expiry_date,
+            today=today or timezone.localdate(),
+        )
+
+
+class DegreeType(models.TextChoices):
+    MAC = "MAc", "Master of Acupuncture (MAc)"
+    MSOM = "MSOM", "Master of Science in Oriental Medicine (MSOM)"
+    MAOM = "MAOM", "Master of Acupuncture and Oriental Medicine (MAOM)"
+    MACHM = "MAcHM", "Master of Acupuncture with a Chinese Herbal Medicine specialization (MAcHM)"
+    DAC = "DAc", "Doctor of Acupuncture (DAc)"
+    DACM = "DACM", "Doctor of Acupuncture and Chinese Medicine (DACM)"
+    DAOM = "DAOM", "Doctor of Acupuncture and Oriental Medicine (DAOM)"
+    CERTIFICATE = "CERT", "Certificate or diploma program"
+
+
+class Degree(Credential):
+    DegreeType = DegreeType
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="degrees")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="degrees")
+    degree = models.CharField(max_length=8, choices=DegreeType)
+    graduation_year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-graduation_year"]
+        indexes = [
+            models.Index(fields=["practitioner"], condition=Q(verification_state="verified"), name="degree_verified_idx"),
+            models.Index(fields=["verification_state", "submitted_at"], name="degree_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(degree__in=DegreeType.values), name="degree_type_valid"),
+            models.CheckConstraint(
+                condition=Q(graduation_year__gte=EARLIEST_PRACTICE_YEAR, graduation_year__lte=2100),
+                name="degree_graduation_year_range",
+            ),
+            models.UniqueConstraint(fields=["practitioner", "school", "degree"], name="degree_unique_per_school"),
+            _state_constraint("degree"),
+            _verified_has_date("degree"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.degree}, {self.school.name} ({self.graduation_year})"
+
+    @property
+    def is_graduate_degree(self) -> bool:
+        return self.degree in trust.GRADUATE_DEGREES
+
+    def qualifies_for_medicare(self) -> bool:
+        return trust.degree_qualifies(
+            verification_state=self.verification_state,
+            degree=self.degree,
+            accreditation=self.school.accreditation,
+        )
+
+
+class VerificationRecord(models.Model):
+    """Append-only log of every credential decision. Written only by the verification
+    services; never edited or deleted through the application."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="verification_records")
+    credential_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    credential_id = models.PositiveBigIntegerField()
+    credential = GenericForeignKey("credential_type", "credential_id")
+    credential_label = models.CharField(max_length=200, help_text="What the credential said at decision time.")
+    old_state = models.CharField(max_length=12, choices=VerificationState)
+    new_state = models.CharField(max_length=12, choices=VerificationState)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verification_decisions",
+        help_text="Empty for decisions made by the system (expiry job, imports).",
+    )
+    actor_label = models.CharField(max_length=100, help_text="Who decided, as shown in the audit trail.")
+    source = models.CharField(max_length=300, blank=True, help_text="Evidence used, e.g. the board lookup URL.")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["credential_type", "credential_id", "created_at"], name="vr_credential_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(old_state__in=VERIFICATION_STATES), name="vr_old_state_valid"),
+            models.CheckConstraint(condition=Q(new_state__in=VERIFICATION_STATES), name="vr_new_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credential_label}: {self.old_state} → {self.new_state} by {self.actor_label}"
+
+
+# ---------------------------------------------------------------- trust expressions
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+def verified_exists(today: datetime.date | None = None) -> Exists:
+    """A current license in the state of at least one of the practitioner's locations."""
+    in_location_state = PracticeLocation.objects.filter(
+        practitioner_id=OuterRef("practitioner_id"), state_id=OuterRef("state_id")
+    )
+    return Exists(
+        License.objects.filter(trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk")).filter(
+            Exists(in_location_state)
+        )
+    )
+
+
+def nccaom_exists(today: datetime.date | None = None) -> Exists:
+    return Exists(
+        Certification.objects.filter(trust.current_certification_q(_today(today)), practitioner_id=OuterRef("pk"))
+    )
+
+
+def medicare_exists(today: datetime.date | None = None) -> Q:
+    """Verified, active, unrestricted license + verified graduate degree from an ACAHM-accredited school."""
+    license_ok = Exists(License.objects.filter(trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk")))
+    degree_ok = Exists(Degree.objects.filter(trust.qualifying_degree_q(), practitioner_id=OuterRef("pk")))
+    return license_ok & degree_ok

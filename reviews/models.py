@@ -1,0 +1,1 @@
+# Review models arrive with the reviews issue.

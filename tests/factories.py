@@ -1,0 +1,111 @@
+"""factory_boy factories: the one place tests build rows."""
+
+import datetime
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from practitioners.models import (
+    Certification,
+    Condition,
+    Degree,
+    License,
+    PracticeLocation,
+    Practitioner,
+    School,
+    StateBoard,
+)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    display_name = factory.Sequence(lambda n: f"Member {n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class PractitionerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Practitioner
+
+    name = factory.Sequence(lambda n: f"Practitioner {n}")
+    slug = factory.Sequence(lambda n: f"practitioner-{n}")
+    display_credentials = "L.Ac."
+    status = Practitioner.Status.PUBLISHED
+    first_visit_fee = 120
+    follow_up_fee = 90
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PracticeLocation
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    name = "Test Clinic"
+    street = "1 Main St"
+    city = "San Francisco"
+    state = factory.LazyFunction(lambda: StateBoard.objects.get(state="CA"))
+    zip_code = "94110"
+    latitude = 37.7485
+    longitude = -122.4184
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = License
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    state = factory.LazyFunction(lambda: StateBoard.objects.get(state="CA"))
+    number = factory.Sequence(lambda n: f"AC{n:06d}")
+    title = "L.Ac."
+    issue_date = datetime.date(2015, 1, 1)
+    expiry_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
+    board_status = License.BoardStatus.ACTIVE
+    verification_state = "verified"
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    cert_type = "dipl_ac"
+    number = factory.Sequence(lambda n: f"N{n:06d}")
+    issue_date = datetime.date(2023, 1, 1)
+    expiry_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=365))
+    status = "active"
+    verification_state = "verified"
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Test School {n}")
+    slug = factory.Sequence(lambda n: f"test-school-{n}")
+    accreditation = "accredited"
+
+
+class DegreeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Degree
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    school = factory.SubFactory(SchoolFactory)
+    degree = "MSOM"
+    graduation_year = 2014
+    verification_state = "verified"
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+def condition(slug: str = "neck-pain") -> Condition:
+    return Condition.objects.get(slug=slug)
