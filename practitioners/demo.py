@@ -16,23 +16,163 @@ from django.utils.text import slugify
 
 from . import geo
 
-FIRST_NAMES = (
-    "Avery Jordan Riley Morgan Casey Quinn Harper Rowan Sage Emerson Hana Mei Wei Jun Min-jun Seo-yeon Linh Thu "
-    "Carlos Lucia Mateo Sofia Diego Elena Priya Arjun Noor Omar Leila Yusuf Anya Dmitri Ingrid Lars Amara Kofi "
-    "Tomas Isabel Nadia Samuel Grace Daniel Julia Owen Clara Felix Iris Miles Ruth"
-).split()
-LAST_NAMES = (
-    "Chen Wang Li Zhang Liu Nguyen Tran Kim Park Lee Choi Tanaka Sato Garcia Martinez Lopez Hernandez Rivera "
-    "Patel Shah Singh Khan Haddad Cohen Novak Kowalski Johansson Larsen Okafor Mensah Silva Santos Rossi Bianchi "
-    "Murphy Walsh Bennett Foster Hayes Brooks Ellis Palmer Reyes Ortiz Fischer Weber Moreau Dubois Yamamoto Lin"
-).split()
-CLINIC_WORDS = "Harmony Balance Meridian Lotus Willow Cedar Riverstone Bamboo Jade Summit Clearwater Pine Lantern".split()
-CLINIC_KINDS = ("Acupuncture", "Acupuncture & Wellness", "Integrative Pain Clinic", "Community Acupuncture", "Spine & Sports Acupuncture")
+FIRST_NAMES = [
+    "Avery",
+    "Jordan",
+    "Riley",
+    "Morgan",
+    "Casey",
+    "Quinn",
+    "Harper",
+    "Rowan",
+    "Sage",
+    "Emerson",
+    "Hana",
+    "Mei",
+    "Wei",
+    "Jun",
+    "Min-jun",
+    "Seo-yeon",
+    "Linh",
+    "Thu",
+    "Carlos",
+    "Lucia",
+    "Mateo",
+    "Sofia",
+    "Diego",
+    "Elena",
+    "Priya",
+    "Arjun",
+    "Noor",
+    "Omar",
+    "Leila",
+    "Yusuf",
+    "Anya",
+    "Dmitri",
+    "Ingrid",
+    "Lars",
+    "Amara",
+    "Kofi",
+    "Tomas",
+    "Isabel",
+    "Nadia",
+    "Samuel",
+    "Grace",
+    "Daniel",
+    "Julia",
+    "Owen",
+    "Clara",
+    "Felix",
+    "Iris",
+    "Miles",
+    "Ruth",
+]
+LAST_NAMES = [
+    "Chen",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Nguyen",
+    "Tran",
+    "Kim",
+    "Park",
+    "Lee",
+    "Choi",
+    "Tanaka",
+    "Sato",
+    "Garcia",
+    "Martinez",
+    "Lopez",
+    "Hernandez",
+    "Rivera",
+    "Patel",
+    "Shah",
+    "Singh",
+    "Khan",
+    "Haddad",
+    "Cohen",
+    "Novak",
+    "Kowalski",
+    "Johansson",
+    "Larsen",
+    "Okafor",
+    "Mensah",
+    "Silva",
+    "Santos",
+    "Rossi",
+    "Bianchi",
+    "Murphy",
+    "Walsh",
+    "Bennett",
+    "Foster",
+    "Hayes",
+    "Brooks",
+    "Ellis",
+    "Palmer",
+    "Reyes",
+    "Ortiz",
+    "Fischer",
+    "Weber",
+    "Moreau",
+    "Dubois",
+    "Yamamoto",
+    "Lin",
+]
+CLINIC_WORDS = [
+    "Harmony",
+    "Balance",
+    "Meridian",
+    "Lotus",
+    "Willow",
+    "Cedar",
+    "Riverstone",
+    "Bamboo",
+    "Jade",
+    "Summit",
+    "Clearwater",
+    "Pine",
+    "Lantern",
+]
+CLINIC_KINDS = (
+    "Acupuncture",
+    "Acupuncture & Wellness",
+    "Integrative Pain Clinic",
+    "Community Acupuncture",
+    "Spine & Sports Acupuncture",
+)
 # States weighted roughly by where acupuncturists practise.
 STATE_WEIGHTS = {
-    "CA": 30, "NY": 12, "FL": 8, "TX": 6, "WA": 5, "CO": 4, "OR": 4, "MA": 4, "IL": 3, "NJ": 3, "PA": 3, "MD": 3,
-    "VA": 2, "NC": 2, "AZ": 2, "HI": 2, "MN": 2, "GA": 2, "NM": 2, "MI": 1, "OH": 1, "WI": 1, "CT": 1, "UT": 1,
-    "NV": 1, "RI": 1, "VT": 1, "DC": 1, "ME": 1, "TN": 1,
+    "CA": 30,
+    "NY": 12,
+    "FL": 8,
+    "TX": 6,
+    "WA": 5,
+    "CO": 4,
+    "OR": 4,
+    "MA": 4,
+    "IL": 3,
+    "NJ": 3,
+    "PA": 3,
+    "MD": 3,
+    "VA": 2,
+    "NC": 2,
+    "AZ": 2,
+    "HI": 2,
+    "MN": 2,
+    "GA": 2,
+    "NM": 2,
+    "MI": 1,
+    "OH": 1,
+    "WI": 1,
+    "CT": 1,
+    "UT": 1,
+    "NV": 1,
+    "RI": 1,
+    "VT": 1,
+    "DC": 1,
+    "ME": 1,
+    "TN": 1,
 }
 TITLE_BY_STATE = {"FL": "AP", "HI": "D.Ac.", "RI": "D.Ac.", "NM": "DOM", "NV": "OMD", "WA": "EAMP"}
 DEMO_SCHOOLS = (
@@ -194,10 +334,7 @@ class DemoGenerator:
         # One Random per practitioner: the same seed and index always give the same listing,
         # whatever batch size or order the command uses.
         rng = random.Random(f"{self.seed}:{index}")
-        if index < len(SCENARIOS):
-            scenario = SCENARIOS[index]
-        else:
-            scenario = rng.choices(SCENARIOS, weights=SCENARIO_WEIGHTS)[0]
+        scenario = SCENARIOS[index] if index < len(SCENARIOS) else rng.choices(SCENARIOS, weights=SCENARIO_WEIGHTS)[0]
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         name = f"{first} {last}"
         state = rng.choices(self.states, weights=self.state_weights)[0]
@@ -234,7 +371,7 @@ class DemoGenerator:
             technique_slugs=rng.sample(self.techniques, rng.randint(1, 5)),
             service_slugs=rng.sample(self.services, rng.randint(0, 3)),
             insurance_slugs=rng.sample(self.insurance, rng.randint(0, 5)),
-            language_codes=["en"] + rng.sample(self.languages, rng.choice([0, 0, 1, 1, 2])),
+            language_codes=["en", *rng.sample(self.languages, rng.choice([0, 0, 1, 1, 2]))],
             locations=locations,
             licenses=licenses,
             certifications=certifications,
@@ -254,7 +391,9 @@ class DemoGenerator:
         place = geo.zip_place(zip_code)
         assert place is not None
         weekdays = sorted(rng.sample(range(7), rng.randint(3, 6)))
-        hours = [(d, datetime.time(rng.choice([8, 9, 10])), datetime.time(rng.choice([17, 18, 19, 20]))) for d in weekdays]
+        hours = [
+            (d, datetime.time(rng.choice([8, 9, 10])), datetime.time(rng.choice([17, 18, 19, 20]))) for d in weekdays
+        ]
         return DemoLocation(
             name=f"{rng.choice(CLINIC_WORDS)} {rng.choice(CLINIC_KINDS)}",
             street=f"{rng.randint(10, 9999)} {rng.choice(CLINIC_WORDS)} {rng.choice(['St', 'Ave', 'Blvd', 'Rd'])}",

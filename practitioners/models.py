@@ -10,7 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
@@ -246,7 +246,9 @@ class Practitioner(models.Model):
             models.Index(fields=["last_confirmed_at"], name="prac_confirmed_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=["draft", "published", "suspended"]), name="prac_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "suspended"]), name="prac_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(gender__in=["", "female", "male", "nonbinary", "self"]), name="prac_gender_valid"
             ),
@@ -263,15 +265,22 @@ class Practitioner(models.Model):
                 | Q(practice_started_year__gte=EARLIEST_PRACTICE_YEAR, practice_started_year__lte=2100),
                 name="prac_started_year_range",
             ),
-            models.CheckConstraint(condition=Q(npi__isnull=True) | Q(npi__regex=r"^[0-9]{10}$"), name="prac_npi_format"),
+            models.CheckConstraint(
+                condition=Q(npi__isnull=True) | Q(npi__regex=r"^[0-9]{10}$"), name="prac_npi_format"
+            ),
             models.CheckConstraint(condition=~Q(slug=""), name="prac_slug_not_empty"),
             models.CheckConstraint(
                 condition=Q(rating_avg__isnull=True) | Q(rating_avg__gte=1, rating_avg__lte=5),
                 name="prac_rating_avg_range",
             ),
             models.CheckConstraint(
-                condition=Q(review_count=models.F("rating_1") + models.F("rating_2") + models.F("rating_3")
-                            + models.F("rating_4") + models.F("rating_5")),
+                condition=Q(
+                    review_count=models.F("rating_1")
+                    + models.F("rating_2")
+                    + models.F("rating_3")
+                    + models.F("rating_4")
+                    + models.F("rating_5")
+                ),
                 name="prac_histogram_matches_count",
             ),
         ]
@@ -483,7 +492,9 @@ class License(Credential):
             models.UniqueConstraint(fields=["state", "number"], name="license_unique_state_number"),
             models.CheckConstraint(condition=~Q(number=""), name="license_number_not_empty"),
             models.CheckConstraint(
-                condition=Q(issue_date__isnull=True) | Q(expiry_date__isnull=True) | Q(expiry_date__gt=models.F("issue_date")),
+                condition=Q(issue_date__isnull=True)
+                | Q(expiry_date__isnull=True)
+                | Q(expiry_date__gt=models.F("issue_date")),
                 name="license_expiry_after_issue",
             ),
             models.CheckConstraint(
@@ -551,7 +562,9 @@ class Certification(Credential):
             models.CheckConstraint(condition=Q(cert_type__in=CertificationType.values), name="cert_type_valid"),
             models.CheckConstraint(condition=Q(status__in=CertificationStatus.values), name="cert_status_valid"),
             models.CheckConstraint(
-                condition=Q(issue_date__isnull=True) | Q(expiry_date__isnull=True) | Q(expiry_date__gt=models.F("issue_date")),
+                condition=Q(issue_date__isnull=True)
+                | Q(expiry_date__isnull=True)
+                | Q(expiry_date__gt=models.F("issue_date")),
                 name="cert_expiry_after_issue",
             ),
             _state_constraint("cert"),
@@ -592,7 +605,9 @@ class Degree(Credential):
     class Meta:
         ordering = ["-graduation_year"]
         indexes = [
-            models.Index(fields=["practitioner"], condition=Q(verification_state="verified"), name="degree_verified_idx"),
+            models.Index(
+                fields=["practitioner"], condition=Q(verification_state="verified"), name="degree_verified_idx"
+            ),
             models.Index(fields=["verification_state", "submitted_at"], name="degree_queue_idx"),
         ]
         constraints = [

@@ -46,7 +46,12 @@ def current_license_q(today: datetime.date) -> Q:
 
 
 def license_is_current(
-    *, verification_state: str, board_status: str, restricted: bool, expiry_date: datetime.date | None, today: datetime.date
+    *,
+    verification_state: str,
+    board_status: str,
+    restricted: bool,
+    expiry_date: datetime.date | None,
+    today: datetime.date,
 ) -> bool:
     return (
         verification_state == VERIFIED

@@ -6,7 +6,7 @@ from .base import *  # noqa: F403
 from .base import env_list
 
 DEBUG = True
-SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production"  # noqa: F405
+SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-never-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 STORAGES = {

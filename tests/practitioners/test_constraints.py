@@ -71,7 +71,9 @@ def test_coordinates_in_range_and_together(fields, bad):
     assert refused(update(loc, **fields)) is bad
 
 
-@pytest.mark.parametrize(("zip_code", "bad"), [("9411", True), ("941100", True), ("94A10", True), ("", True), ("02139", False)])
+@pytest.mark.parametrize(
+    ("zip_code", "bad"), [("9411", True), ("941100", True), ("94A10", True), ("", True), ("02139", False)]
+)
 def test_zip_is_five_digits(zip_code, bad):
     loc = LocationFactory()
     assert refused(update(loc, zip_code=zip_code)) is bad

@@ -15,15 +15,32 @@ pytestmark = pytest.mark.django_db
 
 def seed(n: int = 40, seed: int = 7, *extra: str) -> str:
     out = StringIO()
-    call_command("seed_demo", "--practitioners", str(n), "--seed", str(seed), "--batch-size", "16", *extra, stdout=out, verbosity=0)
+    call_command(
+        "seed_demo",
+        "--practitioners",
+        str(n),
+        "--seed",
+        str(seed),
+        "--batch-size",
+        "16",
+        *extra,
+        stdout=out,
+        verbosity=0,
+    )
     return out.getvalue()
 
 
 def snapshot() -> list[tuple]:
     return list(
         Practitioner.objects.order_by("slug").values_list(
-            "slug", "name", "first_visit_fee", "sliding_scale", "locations__zip_code", "licenses__number",
-            "licenses__verification_state", "licenses__expiry_date",
+            "slug",
+            "name",
+            "first_visit_fee",
+            "sliding_scale",
+            "locations__zip_code",
+            "licenses__number",
+            "licenses__verification_state",
+            "licenses__expiry_date",
         )
     )
 
@@ -44,7 +61,9 @@ def test_every_credential_state_is_represented():
     seed(n=len(SCENARIOS))
     states = set(License.objects.values_list("verification_state", flat=True))
     assert {"verified", "pending", "rejected", "unverified", "revoked"} <= states
-    assert License.objects.filter(verification_state="verified", expiry_date=today - datetime.timedelta(days=1)).exists()
+    assert License.objects.filter(
+        verification_state="verified", expiry_date=today - datetime.timedelta(days=1)
+    ).exists()
     assert License.objects.filter(
         verification_state="verified", expiry_date=today + datetime.timedelta(days=30)
     ).exists()

@@ -84,7 +84,12 @@ def test_license_must_be_in_a_state_where_they_practise():
 
 @pytest.mark.parametrize(
     ("expiry", "status", "expected"),
-    [(TODAY, "active", True), (TODAY - DAY, "active", False), (TODAY + DAY, "active", True), (TODAY + DAY, "lapsed", False)],
+    [
+        (TODAY, "active", True),
+        (TODAY - DAY, "active", False),
+        (TODAY + DAY, "active", True),
+        (TODAY + DAY, "lapsed", False),
+    ],
 )
 def test_nccaom_boundaries(expiry, status, expected):
     prac = PractitionerFactory()
