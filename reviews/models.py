@@ -8,6 +8,7 @@ The ranges below are enforced by the database as well as by the forms.
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -26,6 +27,16 @@ TEXT_MAX_LENGTH = 5000
 REPLY_MAX_LENGTH = 3000
 REASON_MAX_LENGTH = 1000
 EARLIEST_VISIT_MONTH = datetime.date(1990, 1, 1)
+
+
+RATING_VALIDATORS = [
+    MinValueValidator(RATING_MIN, f"Choose a rating from {RATING_MIN} to {RATING_MAX}."),
+    MaxValueValidator(RATING_MAX, f"Choose a rating from {RATING_MIN} to {RATING_MAX}."),
+]
+PAIN_VALIDATORS = [
+    MinValueValidator(PAIN_MIN, f"Pain is scored from {PAIN_MIN} (none) to {PAIN_MAX} (worst imaginable)."),
+    MaxValueValidator(PAIN_MAX, f"Pain is scored from {PAIN_MIN} (none) to {PAIN_MAX} (worst imaginable)."),
+]
 
 
 class ReviewState(models.TextChoices):
@@ -55,17 +66,35 @@ class Review(models.Model):
 
     practitioner = models.ForeignKey("practitioners.Practitioner", on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
-    rating = models.PositiveSmallIntegerField("overall rating", help_text="1 (poor) to 5 (excellent).")
-    bedside_rating = models.PositiveSmallIntegerField("bedside manner", help_text="1 (poor) to 5 (excellent).")
+    rating = models.PositiveSmallIntegerField(
+        "overall rating", validators=RATING_VALIDATORS, help_text="1 (poor) to 5 (excellent)."
+    )
+    bedside_rating = models.PositiveSmallIntegerField(
+        "bedside manner", validators=RATING_VALIDATORS, help_text="1 (poor) to 5 (excellent)."
+    )
     condition = models.ForeignKey(
         "practitioners.Condition", on_delete=models.PROTECT, related_name="reviews", verbose_name="condition treated"
     )
-    sessions = models.PositiveSmallIntegerField("number of sessions")
+    sessions = models.PositiveSmallIntegerField(
+        "number of sessions",
+        validators=[
+            MinValueValidator(SESSIONS_MIN, f"Enter at least {SESSIONS_MIN} session."),
+            MaxValueValidator(SESSIONS_MAX, f"Enter at most {SESSIONS_MAX} sessions."),
+        ],
+    )
     pain_before = models.PositiveSmallIntegerField(
-        "pain before treatment", null=True, blank=True, help_text="0 (no pain) to 10 (worst pain imaginable)."
+        "pain before treatment",
+        null=True,
+        blank=True,
+        validators=PAIN_VALIDATORS,
+        help_text="0 (no pain) to 10 (worst pain imaginable).",
     )
     pain_after = models.PositiveSmallIntegerField(
-        "pain after treatment", null=True, blank=True, help_text="0 (no pain) to 10 (worst pain imaginable)."
+        "pain after treatment",
+        null=True,
+        blank=True,
+        validators=PAIN_VALIDATORS,
+        help_text="0 (no pain) to 10 (worst pain imaginable).",
     )
     would_recommend = models.BooleanField("would recommend")
     title = models.CharField(max_length=TITLE_MAX_LENGTH)
@@ -99,7 +128,11 @@ class Review(models.Model):
             models.Index(fields=["author", "created_at"], name="review_author_created_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["author", "practitioner"], name="review_one_per_author_practitioner"),
+            models.UniqueConstraint(
+                fields=["author", "practitioner"],
+                name="review_one_per_author_practitioner",
+                violation_error_message="You have already reviewed this practitioner. You can edit your review instead.",
+            ),
             models.CheckConstraint(
                 condition=Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX), name="review_rating_range"
             ),
@@ -122,16 +155,20 @@ class Review(models.Model):
                 condition=Q(pain_before__isnull=True, pain_after__isnull=True)
                 | Q(pain_before__isnull=False, pain_after__isnull=False),
                 name="review_pain_both_or_neither",
+                violation_error_message="Give your pain both before and after treatment, or leave both empty.",
             ),
             models.CheckConstraint(condition=Q(state__in=ReviewState.values), name="review_state_valid"),
             models.CheckConstraint(condition=~Q(title=""), name="review_title_not_empty"),
             models.CheckConstraint(condition=~Q(text=""), name="review_text_not_empty"),
             models.CheckConstraint(
-                condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH), name="review_text_max_length"
+                condition=LessThanOrEqual(Length("text"), TEXT_MAX_LENGTH),
+                name="review_text_max_length",
+                violation_error_message=f"Keep your review under {TEXT_MAX_LENGTH} characters.",
             ),
             models.CheckConstraint(
                 condition=Q(visit_month__day=1, visit_month__gte=EARLIEST_VISIT_MONTH),
                 name="review_visit_month_first_day",
+                violation_error_message="Enter the month of your visit (1990 or later).",
             ),
             models.CheckConstraint(
                 condition=~Q(state=ReviewState.REJECTED) | ~Q(rejection_reason=""),
@@ -222,7 +259,11 @@ class ReviewReport(models.Model):
             models.Index(fields=["created_at"], condition=Q(resolved_at__isnull=True), name="report_open_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["review", "reporter"], name="report_one_per_reporter"),
+            models.UniqueConstraint(
+                fields=["review", "reporter"],
+                name="report_one_per_reporter",
+                violation_error_message="You have already reported this review; our moderators will look at it.",
+            ),
             models.CheckConstraint(condition=Q(reason__in=ReportReason.values), name="report_reason_valid"),
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True, resolution="")
@@ -242,7 +283,11 @@ class HelpfulVote(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["review", "user"], name="helpful_one_per_user"),
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                name="helpful_one_per_user",
+                violation_error_message="You have already marked this review as helpful.",
+            ),
         ]
 
     def __str__(self) -> str:
