@@ -8,6 +8,7 @@ urlpatterns = [
     path("guide/", practitioner_views.guide, name="guide"),
     path("practitioners/", include("practitioners.urls")),
     path("accounts/", include("allauth.urls")),
+    path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

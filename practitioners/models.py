@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from . import trust
 
@@ -235,6 +236,23 @@ class Practitioner(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = PractitionerQuerySet.as_manager()
+    # Change history for staff (who changed what, when); derived and summary fields are left out.
+    history = HistoricalRecords(
+        m2m_fields=["languages", "conditions", "techniques", "services", "insurance_carriers"],
+        excluded_fields=[
+            "search_document",
+            "review_count",
+            "rating_sum",
+            "bedside_sum",
+            "rating_avg",
+            "rating_1",
+            "rating_2",
+            "rating_3",
+            "rating_4",
+            "rating_5",
+            "updated_at",
+        ],
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -345,6 +363,8 @@ class PracticeLocation(models.Model):
     wheelchair_accessible = models.BooleanField(default=False)
     is_primary = models.BooleanField(default=False)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-is_primary", "pk"]
         indexes = [
@@ -389,6 +409,8 @@ class OpeningHours(models.Model):
     weekday = models.PositiveSmallIntegerField(choices=Weekday)
     opens = models.TimeField()
     closes = models.TimeField()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["weekday", "opens"]
@@ -478,6 +500,8 @@ class License(Credential):
     board_status = models.CharField(max_length=12, choices=LicenseBoardStatus, default=LicenseBoardStatus.ACTIVE)
     restricted = models.BooleanField("restricted or disciplined", default=False)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["state", "number"]
         indexes = [
@@ -546,6 +570,8 @@ class Certification(Credential):
     expiry_date = models.DateField(null=True, blank=True, help_text="NCCAOM recertifies every 4 years.")
     status = models.CharField(max_length=12, choices=CertificationStatus, default=CertificationStatus.ACTIVE)
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
     class Meta:
         ordering = ["cert_type", "number"]
         indexes = [
@@ -601,6 +627,8 @@ class Degree(Credential):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="degrees")
     degree = models.CharField(max_length=8, choices=DegreeType)
     graduation_year = models.PositiveSmallIntegerField()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-graduation_year"]
