@@ -12,12 +12,13 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from . import trust
+from . import geo, trust
+from .expressions import great_circle_miles
 
 ZIP_REGEX = r"^[0-9]{5}$"
 zip_validator = RegexValidator(ZIP_REGEX, "Enter a 5-digit ZIP code.")
@@ -153,6 +154,25 @@ class PractitionerQuerySet(models.QuerySet):
             meets_medicare=ExpressionWrapper(medicare_exists(today), output_field=models.BooleanField()),
         )
 
+    def near(self, latitude: float, longitude: float, miles: float):
+        """Listings with at least one practice location within `miles` of the point.
+
+        The bounding box uses the (latitude, longitude) index; the exact great-circle
+        test runs only on the locations inside it."""
+        return self.filter(pk__in=_locations_within(latitude, longitude, miles).values("practitioner_id"))
+
+    def with_distance(self, latitude: float, longitude: float, miles: float):
+        """Annotate `distance`: miles to the nearest of the listing's locations within `miles`
+        (None when none is). Use after `near()` with the same arguments."""
+        nearest = (
+            _locations_within(latitude, longitude, miles)
+            .filter(practitioner_id=OuterRef("pk"))
+            .annotate(miles=great_circle_miles(latitude, longitude))
+            .order_by("miles")
+            .values("miles")[:1]
+        )
+        return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
+
 
 class Practitioner(models.Model):
     class Status(models.TextChoices):
@@ -231,6 +251,9 @@ class Practitioner(models.Model):
 
     # Denormalised text for full-text search (name, practice names, bio, conditions).
     search_document = models.TextField(blank=True, editable=False)
+    # What the last NPPES import wrote (manage.py import_nppes). A re-import updates a field only
+    # while it still holds that value, so whatever a practitioner or reviewer set is never overwritten.
+    nppes_snapshot = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -241,6 +264,7 @@ class Practitioner(models.Model):
         m2m_fields=["languages", "conditions", "techniques", "services", "insurance_carriers"],
         excluded_fields=[
             "search_document",
+            "nppes_snapshot",
             "review_count",
             "rating_sum",
             "bedside_sum",
@@ -499,8 +523,14 @@ class License(Credential):
     expiry_date = models.DateField(null=True, blank=True)
     board_status = models.CharField(max_length=12, choices=LicenseBoardStatus, default=LicenseBoardStatus.ACTIVE)
     restricted = models.BooleanField("restricted or disciplined", default=False)
+    # The expiry date each reminder was sent for (manage.py expire_credentials): sent once per
+    # expiry date, so a renewed credential (new expiry date) gets its reminders again.
+    expiry_notice_60_sent_for = models.DateField(null=True, blank=True, editable=False)
+    expiry_notice_30_sent_for = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "expiry_notice_60_sent_for", "expiry_notice_30_sent_for"]
+    )
 
     class Meta:
         ordering = ["state", "number"]
@@ -569,8 +599,14 @@ class Certification(Credential):
     issue_date = models.DateField(null=True, blank=True)
     expiry_date = models.DateField(null=True, blank=True, help_text="NCCAOM recertifies every 4 years.")
     status = models.CharField(max_length=12, choices=CertificationStatus, default=CertificationStatus.ACTIVE)
+    # The expiry date each reminder was sent for (manage.py expire_credentials): sent once per
+    # expiry date, so a renewed credential (new expiry date) gets its reminders again.
+    expiry_notice_60_sent_for = models.DateField(null=True, blank=True, editable=False)
+    expiry_notice_30_sent_for = models.DateField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "expiry_notice_60_sent_for", "expiry_notice_30_sent_for"]
+    )
 
     class Meta:
         ordering = ["cert_type", "number"]
@@ -700,11 +736,35 @@ class VerificationRecord(models.Model):
         return f"{self.credential_label}: {self.old_state} → {self.new_state} by {self.actor_label}"
 
 
+class VerificationQueue(License):
+    """The admin's verification queue (pending licenses, certifications and degrees together).
+
+    A proxy only so the queue has its own admin page and index entry; see
+    `practitioners.admin.VerificationQueueAdmin`.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "verification queue"
+        verbose_name_plural = "verification queue"
+
+
 # ---------------------------------------------------------------- trust expressions
 
 
 def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
+
+
+def _locations_within(latitude: float, longitude: float, miles: float):
+    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(latitude, longitude, miles)
+    return (
+        PracticeLocation.objects.filter(
+            latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng
+        )
+        .alias(miles=great_circle_miles(latitude, longitude))
+        .filter(miles__lte=miles)
+    )
 
 
 def verified_exists(today: datetime.date | None = None) -> Exists:

@@ -1,0 +1,56 @@
+"""SQL expressions the search is built from: great-circle distance and the weighted text vector.
+
+Both are plain Django expressions, so the database does the work on every page of
+results instead of Python, and both run on PostgreSQL; the distance also runs on
+SQLite (Django registers the math functions there).
+"""
+
+import math
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db.models import F, FloatField, Func, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+
+from .geo import EARTH_RADIUS_MILES
+
+# PostgreSQL's text search configuration (stemming and stop words) for listings.
+SEARCH_CONFIG = "english"
+
+
+def great_circle_miles(latitude: float, longitude: float, *, lat_field: str = "latitude", lng_field: str = "longitude"):
+    """Haversine distance in miles from a fixed point to the row's (lat_field, lng_field).
+
+    The same formula as `geo.haversine_miles`; the fixed point's trigonometry is done
+    once in Python. `Least(…, 1)` guards ASIN against rounding just above 1.
+    """
+    lat1 = math.radians(latitude)
+    lng1 = math.radians(longitude)
+    lat2 = Radians(F(lat_field), output_field=FloatField())
+    lng2 = Radians(F(lng_field), output_field=FloatField())
+    half_dlat = Sin((lat2 - Value(lat1)) / Value(2.0))
+    half_dlng = Sin((lng2 - Value(lng1)) / Value(2.0))
+    a = Power(half_dlat, 2) + Value(math.cos(lat1)) * Cos(lat2) * Power(half_dlng, 2)
+    return Value(2 * EARTH_RADIUS_MILES) * ASin(Least(Sqrt(a), Value(1.0)), output_field=FloatField())
+
+
+# The weighted tsvector over `Practitioner.search_document` (see practitioners.documents):
+# line 1 name (A), lines 2–3 practice names and conditions (B), the rest, the bio (C).
+# Migration 0003 builds a GIN index over exactly this SQL with the column name filled in;
+# PostgreSQL uses the index only when a query's expression matches it, so change both
+# together (tests/practitioners/test_search_text.py checks the plan uses the index).
+SEARCH_VECTOR_SQL = (
+    "(setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 1)), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 2) || ' ' || "
+    "split_part({doc}, E'\\n', 3)), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, regexp_replace({doc}, '^([^\\n]*\\n){{3}}', '')), 'C'))"
+)
+
+
+class SearchDocumentVector(Func):
+    """PostgreSQL only: the weighted vector of a listing's search document."""
+
+    template = SEARCH_VECTOR_SQL.format(doc="%(expressions)s")
+    output_field = SearchVectorField()
+
+    def __init__(self, expression: str = "search_document", **extra):
+        super().__init__(expression, **extra)
