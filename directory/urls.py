@@ -1,15 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as account_views
+from directory.views import serve_upload
 from practitioners import views as practitioner_views
+from reviews import views as review_views
 
 urlpatterns = [
     path("", practitioner_views.home, name="home"),
     path("guide/", practitioner_views.guide, name="guide"),
+    path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
     path("practitioners/", include("practitioners.urls")),
+    path("accounts/reviews/", review_views.my_reviews, name="my_reviews"),
+    path("accounts/name/", account_views.display_name_edit, name="account_display_name"),
     path("accounts/", include("allauth.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
+    path("media/<path:path>", serve_upload, name="upload"),
 ]
 
 handler404 = "practitioners.views.page_not_found"

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "directory.middleware.PermissionsPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "directory.urls"
@@ -94,6 +95,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Optional read replicas (comma-separated URLs): reads outside transactions go there.
+for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
+    DATABASES[f"replica{_index + 1}"] = dj_database_url.parse(
+        _url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
+    )
+    DATABASES[f"replica{_index + 1}"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["directory.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -188,6 +196,15 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_FORMS = {"signup": "accounts.forms.MeridianSignupForm"}
+ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
+# Throttle sign-in: 10 failed attempts a minute per IP, 5 per 5 minutes per account; the rest allauth's defaults.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+}
 
 LOGGING = {
     "version": 1,
