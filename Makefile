@@ -8,7 +8,7 @@ DEMO_PRACTITIONERS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed bench bench-quick clean
+.PHONY: run test lint format venv migrate seed serve-prod bench bench-quick clean
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/find-python.sh
 	@PYTHON=$$(scripts/find-python.sh) && echo "Using $$PYTHON" && \
@@ -41,6 +41,13 @@ test: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=directory.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
+
+# Production-like server; needs SECRET_KEY and ALLOWED_HOSTS (and usually DATABASE_URL) in the environment.
+serve-prod: $(STAMP)
+	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py collectstatic --noinput -v0
+	DJANGO_SETTINGS_MODULE=directory.settings.prod $(VENV)/bin/gunicorn directory.wsgi:application \
+	  --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media .pytest_cache
