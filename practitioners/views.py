@@ -3,6 +3,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from reviews.selectors import profile_reviews
+
 from . import trust
 from .models import Condition
 from .selectors import practitioner_list_qs, practitioner_profile
@@ -33,6 +35,10 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "certifications": [(cert, cert.is_current(today)) for cert in practitioner.certifications.all()],
         "degrees": [(deg, deg.qualifies_for_medicare()) for deg in practitioner.degrees.all()],
         "trust": trust,
+        # Reviews section: a fixed number of queries whatever the number of reviews.
+        "review_section": profile_reviews(
+            practitioner=practitioner, user=request.user, sort=request.GET.get("sort"), page=request.GET.get("page")
+        ),
     }
     return render(request, "practitioners/detail.html", context)
 

@@ -17,7 +17,6 @@ from practitioners.models import (
     StateBoard,
 )
 
-
 PASSWORD = "correct horse battery staple"
 
 
@@ -109,3 +108,69 @@ class DegreeFactory(factory.django.DjangoModelFactory):
 
 def condition(slug: str = "neck-pain") -> Condition:
     return Condition.objects.get(slug=slug)
+
+
+# ---------------------------------------------------------------- reviews
+
+
+class VerifiedUserFactory(UserFactory):
+    """A member whose email address is confirmed (allauth's EmailAddress row), so they may write reviews."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        if create:
+            from allauth.account.models import EmailAddress
+
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review row as stored. Tests that exercise the rules go through reviews.services instead;
+    a published ReviewFactory row is NOT counted in the practitioner's stored summary."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    practitioner = factory.SubFactory(PractitionerFactory)
+    author = factory.SubFactory(UserFactory)
+    rating = 4
+    bedside_rating = 5
+    condition = factory.LazyFunction(lambda: Condition.objects.get(slug="neck-pain"))
+    sessions = 6
+    pain_before = 7
+    pain_after = 3
+    would_recommend = True
+    title = factory.Sequence(lambda n: f"Helpful treatment {n}")
+    text = "My neck pain eased after a few weeks of treatment."
+    visit_month = factory.LazyFunction(lambda: (timezone.localdate() - datetime.timedelta(days=60)).replace(day=1))
+    state = "pending"
+    published_at = factory.LazyAttribute(lambda o: timezone.now() if o.state == "published" else None)
+
+
+class ReviewReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.ReviewReply"
+
+    review = factory.SubFactory(ReviewFactory, state="published")
+    author = factory.LazyAttribute(lambda o: o.review.practitioner.owner)
+    text = "Thank you for your kind words."
+
+
+class ReviewReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.ReviewReport"
+
+    review = factory.SubFactory(ReviewFactory, state="published")
+    reporter = factory.SubFactory(UserFactory)
+    reason = "fake"
+
+
+class HelpfulVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reviews.HelpfulVote"
+
+    review = factory.SubFactory(ReviewFactory, state="published")
+    user = factory.SubFactory(UserFactory)

@@ -1,0 +1,206 @@
+"""Forms parse and explain input; the rules that matter live in reviews.services."""
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from practitioners.models import Condition
+
+from .models import (
+    PAIN_MAX,
+    PAIN_MIN,
+    REASON_MAX_LENGTH,
+    REPLY_MAX_LENGTH,
+    SESSIONS_MAX,
+    SESSIONS_MIN,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    ReportReason,
+    Review,
+)
+
+RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
+RATING_CHOICES = [(n, f"{n} – {RATING_WORDS[n]}") for n in range(5, 0, -1)]
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _rating_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": f"Choose a {label.lower()} from 1 to 5.",
+            "invalid_choice": f"Choose a {label.lower()} from 1 to 5.",
+        },
+    )
+
+
+def _pain_field(label: str) -> forms.IntegerField:
+    message = f"Pain is scored from {PAIN_MIN} (no pain) to {PAIN_MAX} (worst pain imaginable)."
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=PAIN_MIN,
+        max_value=PAIN_MAX,
+        help_text=f"{PAIN_MIN} = no pain, {PAIN_MAX} = worst pain imaginable. Optional.",
+        error_messages={"min_value": message, "max_value": message, "invalid": message},
+    )
+
+
+class VisitMonthField(forms.CharField):
+    """A month as YYYY-MM (the value of <input type="month">); cleans to the month's first day."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = MONTH_RE.match(value)
+        if not match:
+            raise ValidationError("Enter the month of your visit as YYYY-MM, for example 2025-03.", code="invalid")
+        year, month = int(match[1]), int(match[2])
+        if not 1 <= month <= 12 or year < 1:
+            raise ValidationError("Enter a real month, for example 2025-03.", code="invalid")
+        return datetime.date(year, month, 1)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y-%m")
+        return value
+
+
+class ReviewForm(forms.Form):
+    rating = _rating_field("Overall rating")
+    bedside_rating = _rating_field("Bedside manner")
+    condition = forms.ModelChoiceField(
+        label="Condition treated",
+        queryset=Condition.objects.all(),
+        empty_label="Choose a condition",
+        error_messages={
+            "required": "Choose the condition you were treated for.",
+            "invalid_choice": "Choose a condition from the list.",
+        },
+    )
+    sessions = forms.IntegerField(
+        label="Number of sessions",
+        min_value=SESSIONS_MIN,
+        max_value=SESSIONS_MAX,
+        help_text="How many treatment sessions you had with this practitioner.",
+        error_messages={
+            "required": "Enter how many sessions you had.",
+            "min_value": f"Enter at least {SESSIONS_MIN} session.",
+            "max_value": f"Enter at most {SESSIONS_MAX} sessions.",
+            "invalid": "Enter the number of sessions as a whole number.",
+        },
+    )
+    pain_before = _pain_field("Pain before treatment (0–10)")
+    pain_after = _pain_field("Pain after treatment (0–10)")
+    would_recommend = forms.TypedChoiceField(
+        label="Would you recommend this practitioner?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether you would recommend this practitioner."},
+    )
+    title = forms.CharField(
+        label="Title",
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={"required": "Give your review a short title."},
+    )
+    text = forms.CharField(
+        label="Your review",
+        max_length=TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text. Describe your treatment and whether it helped; links are not made clickable.",
+        error_messages={"required": "Write a few words about your treatment."},
+    )
+    visit_month = VisitMonthField(
+        label="Month of your (last) visit",
+        help_text="For example 2025-03.",
+        error_messages={"required": "Enter the month of your visit."},
+    )
+
+    def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["visit_month"].widget.attrs["max"] = self.today.strftime("%Y-%m")
+
+    @classmethod
+    def initial_from(cls, review: Review) -> dict[str, Any]:
+        return {
+            "rating": review.rating,
+            "bedside_rating": review.bedside_rating,
+            "condition": review.condition_id,
+            "sessions": review.sessions,
+            "pain_before": review.pain_before,
+            "pain_after": review.pain_after,
+            "would_recommend": "yes" if review.would_recommend else "no",
+            "title": review.title,
+            "text": review.text,
+            "visit_month": review.visit_month,
+        }
+
+    def clean_visit_month(self) -> datetime.date | None:
+        month = self.cleaned_data["visit_month"]
+        if month and month > self.today.replace(day=1):
+            raise ValidationError("The visit month can't be in the future.")
+        return month
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        before, after = data.get("pain_before"), data.get("pain_after")
+        if "pain_before" in data and "pain_after" in data and (before is None) != (after is None):
+            missing = "pain_after" if after is None else "pain_before"
+            self.add_error(missing, "Give your pain both before and after treatment, or leave both empty.")
+        return data
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's ValidationError beside the matching field (or at the top)."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label="Your public reply",
+        max_length=REPLY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Shown under the review. Plain text; don't share anything about the patient's treatment.",
+        error_messages={"required": "Write your reply."},
+    )
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this review?",
+        choices=ReportReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a reason.", "invalid_choice": "Choose one of the reasons listed."},
+    )
+    details = forms.CharField(
+        label="Details (optional)",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class RejectForm(forms.Form):
+    """Admin: the reason a rejected review's author will read."""
+
+    reason = forms.CharField(
+        label="Reason shown to the author",
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the author a reason for the rejection."},
+    )

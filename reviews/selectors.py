@@ -1,0 +1,145 @@
+"""Read-side queries for reviews. The profile's review section costs a fixed number of queries
+(3 for a visitor, 5 for a signed-in member) however many reviews a practitioner has."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+
+from accounts.models import User
+from practitioners.models import Practitioner
+
+from .models import HelpfulVote, Review
+from .outcomes import MIN_REPORTS, ConditionOutcome, OutcomeReport, condition_outcomes
+from .ratings import STARS, HistogramBar, RatingSummary, histogram_bars
+
+REVIEWS_PAGE_SIZE = 10
+DEFAULT_SORT = "newest"
+# sort value -> (label, ORDER BY); every ordering ends on pk so pages never overlap.
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "newest": ("Newest first", ("-published_at", "-pk")),
+    "highest": ("Highest rated", ("-rating", "-published_at", "-pk")),
+    "lowest": ("Lowest rated", ("rating", "-published_at", "-pk")),
+    "helpful": ("Most helpful", ("-helpful_count", "-published_at", "-pk")),
+}
+
+
+def published_reviews_qs(*, practitioner_id: int, sort: str = DEFAULT_SORT) -> QuerySet[Review]:
+    """Published reviews of one listing with what a review card shows (author, condition, reply) joined in."""
+    return (
+        Review.objects.published()
+        .for_practitioner(practitioner_id)
+        .select_related("author", "condition", "reply")
+        .order_by(*SORTS[sort][1])
+    )
+
+
+def outcome_reports(*, practitioner_id: int) -> list[OutcomeReport]:
+    rows = (
+        Review.objects.published()
+        .for_practitioner(practitioner_id)
+        .with_outcome()
+        .values_list("condition__slug", "condition__name", "pain_before", "pain_after", "sessions")
+    )
+    return [OutcomeReport(*row) for row in rows]
+
+
+@dataclass
+class ProfileReviews:
+    summary: RatingSummary
+    bars: list[HistogramBar]
+    page: Page
+    sort: str
+    sort_error: str
+    sort_options: list[tuple[str, str]]
+    outcomes: list[ConditionOutcome]
+    min_reports: int
+    own_review: Review | None = None
+    voted_ids: set[int] = field(default_factory=set)
+    is_owner: bool = False
+
+    @property
+    def can_write(self) -> bool:
+        """Whether to offer the "write a review" link (the view re-checks every rule)."""
+        return not self.is_owner and self.own_review is None
+
+    @property
+    def shown_outcomes(self) -> list[ConditionOutcome]:
+        return [o for o in self.outcomes if o.enough]
+
+    @property
+    def thin_outcomes(self) -> list[ConditionOutcome]:
+        return [o for o in self.outcomes if not o.enough]
+
+
+def profile_reviews(
+    *,
+    practitioner: Practitioner,
+    user: User | AnonymousUser,
+    sort: str | None = None,
+    page: str | int | None = None,
+) -> ProfileReviews:
+    """Everything the profile's reviews section shows.
+
+    The summary and histogram come from the columns stored on the practitioner
+    (no query); then one COUNT, one page of reviews, one outcome query, and for
+    a signed-in member their votes on this page and their own review.
+    """
+    sort_error = ""
+    if sort and sort not in SORTS:
+        sort_error = f"Unknown sort order “{sort[:40]}”; showing newest first."
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    summary = RatingSummary.from_fields(practitioner)
+    paginator = Paginator(published_reviews_qs(practitioner_id=practitioner.pk, sort=sort), REVIEWS_PAGE_SIZE)
+    review_page = paginator.get_page(page)
+    section = ProfileReviews(
+        summary=summary,
+        bars=histogram_bars(summary),
+        page=review_page,
+        sort=sort,
+        sort_error=sort_error,
+        sort_options=[(value, label) for value, (label, _) in SORTS.items()],
+        outcomes=condition_outcomes(outcome_reports(practitioner_id=practitioner.pk)),
+        min_reports=MIN_REPORTS,
+        is_owner=user.is_authenticated and practitioner.owner_id == user.pk,
+    )
+    if user.is_authenticated:
+        page_ids = [review.pk for review in review_page.object_list]
+        section.voted_ids = set(
+            HelpfulVote.objects.filter(user=user, review_id__in=page_ids).values_list("review_id", flat=True)
+        )
+        section.own_review = Review.objects.filter(author=user, practitioner_id=practitioner.pk).first()
+    return section
+
+
+def reviews_by_author(*, user: User) -> QuerySet[Review]:
+    """A member's own reviews in every state, for their "My reviews" page."""
+    return Review.objects.filter(author=user).select_related("practitioner", "condition").order_by("-created_at")
+
+
+def reviews_for_listing(*, practitioner_id: int) -> QuerySet[Review]:
+    """Published reviews of a listing with their replies, newest first: the owner's dashboard list."""
+    return published_reviews_qs(practitioner_id=practitioner_id, sort=DEFAULT_SORT)
+
+
+def published_summaries(practitioner_ids: list[int]) -> dict[int, RatingSummary]:
+    """practitioner id -> summary of its published reviews (an empty summary when it has none)."""
+    histogram = {f"r{star}": Count("pk", filter=Q(rating=star)) for star in STARS}
+    rows = (
+        Review.objects.published()
+        .filter(practitioner_id__in=practitioner_ids)
+        .values("practitioner_id")
+        .annotate(n=Count("pk"), rating_total=Sum("rating"), bedside_total=Sum("bedside_rating"), **histogram)
+        .order_by()
+    )
+    found = {
+        row["practitioner_id"]: RatingSummary(
+            count=row["n"],
+            rating_sum=row["rating_total"],
+            bedside_sum=row["bedside_total"],
+            histogram=tuple(row[f"r{star}"] for star in STARS),
+        )
+        for row in rows
+    }
+    return {pk: found.get(pk, RatingSummary()) for pk in practitioner_ids}
