@@ -1,24 +1,288 @@
-"""Read-side queries for listings. Views call these; they never build querysets themselves."""
+"""Read-side queries for listings. Views and the API call these; they never build querysets themselves.
+
+Search in a fixed number of queries, whatever the page size or the data size:
+the vocabulary (1), facet counts (5: one aggregate for the total, yes/no filters,
+gender and rating, then one GROUP BY per condition / technique / insurance /
+language), the page of results (1) and its conditions and locations (2).
+"""
+
+from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
-from .models import Certification, Degree, License, PracticeLocation, Practitioner
+from . import geo
+from .models import (
+    Certification,
+    Condition,
+    Degree,
+    InsuranceCarrier,
+    Language,
+    License,
+    PracticeLocation,
+    Practitioner,
+    Technique,
+)
+
+if TYPE_CHECKING:
+    from .filters import PractitionerFilterSet
+
+PAGE_SIZE = 20
 
 
-def practitioner_list_qs(today: datetime.date | None = None):
-    """Published listings with what a result card shows, in a fixed number of queries."""
-    return (
-        Practitioner.objects.published()
-        .with_trust_facts(today)
-        .prefetch_related(
-            "conditions",
-            Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
+# ---------------------------------------------------------------- vocabulary
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The filterable reference lists (conditions, techniques, insurance carriers, languages)."""
+
+    items: dict[str, tuple[VocabularyItem, ...]]
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        return [(item.slug, item.name) for item in self.items[kind]]
+
+    def ids(self, kind: str, slugs: list[str]) -> list[int]:
+        by_slug = {item.slug: item.id for item in self.items[kind]}
+        return [by_slug[slug] for slug in slugs]
+
+    def name(self, kind: str, slug: str) -> str:
+        return next((item.name for item in self.items[kind] if item.slug == slug), slug)
+
+
+# kind (the search parameter) -> (model, the field the parameter names it by)
+VOCABULARY_MODELS = {
+    "condition": (Condition, "slug"),
+    "technique": (Technique, "slug"),
+    "insurance": (InsuranceCarrier, "slug"),
+    "language": (Language, "code"),
+}
+
+
+def load_vocabulary() -> Vocabulary:
+    """All four reference lists in one query (UNION ALL), each in its display order."""
+    parts = []
+    for kind, (model, key_field) in VOCABULARY_MODELS.items():
+        position = F("sort_order") if key_field == "slug" else Value(0, output_field=IntegerField())
+        parts.append(
+            model.objects.order_by()
+            .annotate(kind=Value(kind), key=F(key_field), position=position)
+            .values_list("kind", "pk", "key", "name", "position")
         )
-        .order_by("name", "pk")
+    rows = sorted(parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4], row[3]))
+    items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_MODELS}
+    for kind, pk, key, name, _position in rows:
+        items[kind].append(VocabularyItem(id=pk, slug=key, name=name))
+    return Vocabulary(items={kind: tuple(found) for kind, found in items.items()})
+
+
+# ---------------------------------------------------------------- search
+
+
+def search_base_qs() -> QuerySet:
+    """Published listings with what a result card shows (conditions, locations) prefetched."""
+    return Practitioner.objects.published().prefetch_related(
+        "conditions",
+        Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
     )
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    """For each filter option, how many results there would be with that option added
+    (for one-value filters such as insurance: with that option instead of the current one)."""
+
+    total: int
+    condition: list[FacetOption]
+    technique: list[FacetOption]
+    insurance: list[FacetOption]
+    language: list[FacetOption]
+    gender: list[FacetOption]
+    min_rating: list[FacetOption]
+    flags: dict[str, int]
+
+
+def _count(*conditions: Q) -> Count:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return Count("pk", filter=combined) if combined else Count("pk")
+
+
+def _family_counts(queryset: QuerySet, kind: str) -> dict[int, int]:
+    """{option id: number of listings in `queryset` that have it}, one GROUP BY query."""
+    relation = {
+        "condition": ("conditions", "condition_id"),
+        "technique": ("techniques", "technique_id"),
+        "insurance": ("insurance_carriers", "insurancecarrier_id"),
+        "language": ("languages", "language_id"),
+    }[kind]
+    through = getattr(Practitioner, relation[0]).through
+    return dict(
+        through.objects.filter(practitioner_id__in=queryset.values("pk"))
+        .values_list(relation[1])
+        .annotate(n=Count("practitioner_id"))
+        .order_by()
+    )
+
+
+def search_facets(filterset: PractitionerFilterSet) -> Facets:
+    """Facet counts for the current search in five queries, however many options there are."""
+    from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, flag_q
+
+    base = filterset.queryset.prefetch_related(None)
+    gender = filterset.value("gender")
+    min_rating = filterset.value("min_rating")
+    gender_q = Q(gender=gender) if gender else Q()
+    rating_q = Q(rating_avg__gte=min_rating) if min_rating is not None else Q()
+
+    # One aggregate over the results without the gender and rating filters, which
+    # each count re-applies as needed.
+    aggregates = {"total": _count(gender_q, rating_q)}
+    for name in FLAG_LABELS:
+        aggregates[f"flag_{name}"] = _count(gender_q, rating_q, flag_q(name, filterset.today))
+    for value, _label in GENDER_CHOICES:
+        aggregates[f"gender_{value}"] = _count(rating_q, Q(gender=value))
+    for stars in MIN_RATING_CHOICES:
+        aggregates[f"rating_{stars}"] = _count(gender_q, Q(rating_avg__gte=stars))
+    counts = filterset.filtered(base, exclude={"gender", "min_rating"}).aggregate(**aggregates)
+
+    current = filterset.filtered(base)
+    by_kind = {
+        "condition": _family_counts(current, "condition"),
+        "technique": _family_counts(current, "technique"),
+        "insurance": _family_counts(filterset.filtered(base, exclude={"insurance"}), "insurance"),
+        "language": _family_counts(filterset.filtered(base, exclude={"language"}), "language"),
+    }
+
+    def options(kind: str) -> list[FacetOption]:
+        chosen = filterset.value(kind) or []
+        chosen = set(chosen if isinstance(chosen, list) else [chosen])
+        return [
+            FacetOption(
+                value=item.slug, label=item.name, count=by_kind[kind].get(item.id, 0), selected=item.slug in chosen
+            )
+            for item in filterset.vocabulary.items[kind]
+        ]
+
+    return Facets(
+        total=counts["total"],
+        condition=options("condition"),
+        technique=options("technique"),
+        insurance=options("insurance"),
+        language=options("language"),
+        gender=[
+            FacetOption(value=value, label=label, count=counts[f"gender_{value}"], selected=value == gender)
+            for value, label in GENDER_CHOICES
+        ],
+        min_rating=[
+            FacetOption(
+                value=str(stars),
+                label=f"{stars} stars and up",
+                count=counts[f"rating_{stars}"],
+                selected=min_rating is not None and min_rating == stars,
+            )
+            for stars in MIN_RATING_CHOICES
+        ],
+        flags={name: counts[f"flag_{name}"] for name in FLAG_LABELS},
+    )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the total (the facet aggregate already counted it): no COUNT query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def page_number(raw_values: list[str], *, num_pages: int) -> tuple[int, str | None]:
+    """The page to show for the `page` parameter(s), and a message when it isn't the one asked for."""
+    given = [value.strip() for value in raw_values if value and value.strip()]
+    if not given:
+        return 1, None
+    if len(set(given)) > 1:
+        return 1, "Give one page number only; showing page 1."
+    try:
+        number = int(given[0])
+    except ValueError:
+        return 1, f"“{given[0][:20]}” is not a page number; showing page 1."
+    if number < 1:
+        return 1, "Page numbers start at 1; showing page 1."
+    if number > num_pages:
+        if num_pages == 1:
+            return 1, f"There is only one page of results, so no page {number}; showing page 1."
+        return num_pages, f"There are only {num_pages} pages of results, so no page {number}; showing page {num_pages}."
+    return number, None
+
+
+def nearest_location(practitioner: Practitioner, place: geo.Place | None) -> PracticeLocation | None:
+    """The location a result card shows: the nearest to `place`, else the primary one.
+    Uses the prefetched locations (no query)."""
+    locations = list(practitioner.locations.all())
+    if place is None or not locations:
+        return locations[0] if locations else None
+    located = [loc for loc in locations if loc.latitude is not None]
+    if not located:
+        return locations[0]
+    return min(
+        located, key=lambda loc: geo.haversine_miles(place.latitude, place.longitude, loc.latitude, loc.longitude)
+    )
+
+
+@dataclass
+class SearchResults:
+    filterset: PractitionerFilterSet
+    facets: Facets
+    page: Page
+    page_message: str | None
+    results: list[Practitioner] = field(default_factory=list)
+
+
+def search_practitioners(
+    *, params, page_values: list[str], today: datetime.date | None = None, per_page: int = PAGE_SIZE
+) -> SearchResults:
+    """Run one search (the HTML page's): filters, facets, one page of results."""
+    from .filters import PractitionerFilterSet
+
+    filterset = PractitionerFilterSet(params, queryset=search_base_qs(), today=today)
+    facets = search_facets(filterset)
+    paginator = KnownCountPaginator(filterset.qs, per_page, count=facets.total)
+    number, message = page_number(page_values, num_pages=paginator.num_pages)
+    page = paginator.page(number)
+    results = list(page.object_list)
+    for practitioner in results:
+        practitioner.nearest_location = nearest_location(practitioner, filterset.place)
+    page.object_list = results
+    return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
+
+
+# ---------------------------------------------------------------- profile
 
 
 def practitioner_profile(*, slug: str, today: datetime.date | None = None) -> Practitioner:
@@ -46,3 +310,8 @@ def practitioner_profile(*, slug: str, today: datetime.date | None = None) -> Pr
         return queryset.get(slug=slug)
     except Practitioner.DoesNotExist as exc:
         raise Http404("No published practitioner has this address.") from exc
+
+
+def practitioner_list_qs(today: datetime.date | None = None) -> QuerySet:
+    """Published listings with trust facts and card data, in name order (no search parameters)."""
+    return search_base_qs().with_trust_facts(today).order_by("name", "pk")
