@@ -35,3 +35,21 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests (and live_server) flush the database afterwards, reference data included;
+    put it back so every test starts with the state boards, conditions, … a migration loads."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        marker = request.node.get_closest_marker("django_db")
+        if not (marker and marker.kwargs.get("transaction")):
+            return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from practitioners.models import StateBoard
+    from practitioners.reference import load_reference_data
+
+    if not StateBoard.objects.exists():
+        load_reference_data(apps.get_model)

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from practitioners.models import Practitioner
+from practitioners.models import Condition, InsuranceCarrier, Practitioner, Technique
 from tests.factories import (
     CertificationFactory,
     DegreeFactory,
@@ -32,9 +32,9 @@ def rich_practitioner(n_locations: int = 1, n_licenses: int = 1) -> Practitioner
         LicenseFactory(practitioner=prac, number=f"LIC{prac.pk}-{i}")
     CertificationFactory(practitioner=prac)
     DegreeFactory(practitioner=prac)
-    prac.conditions.set([1, 2])
-    prac.techniques.set([1])
-    prac.insurance_carriers.set([1])
+    prac.conditions.set(Condition.objects.filter(slug__in=["neck-pain", "sciatica"]))
+    prac.techniques.set(Technique.objects.filter(slug="cupping"))
+    prac.insurance_carriers.set(InsuranceCarrier.objects.filter(slug="aetna"))
     return prac
 
 
