@@ -5,6 +5,7 @@ these registrations; every state change goes through practitioners.services.
 """
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Certification,
@@ -84,7 +85,7 @@ class SpecialTrainingInline(admin.TabularInline):
 
 
 @admin.register(Practitioner)
-class PractitionerAdmin(admin.ModelAdmin):
+class PractitionerAdmin(SimpleHistoryAdmin):
     list_display = ("name", "display_credentials", "status", "review_count", "rating_avg", "is_demo", "updated_at")
     list_filter = ("status", "is_demo", "accepting_new_patients", "sliding_scale")
     search_fields = ("name", "slug", "npi")
@@ -108,7 +109,7 @@ class PractitionerAdmin(admin.ModelAdmin):
 
 
 @admin.register(PracticeLocation)
-class PracticeLocationAdmin(admin.ModelAdmin):
+class PracticeLocationAdmin(SimpleHistoryAdmin):
     list_display = ("practitioner", "name", "city", "state", "zip_code")
     list_filter = ("state",)
     search_fields = ("practitioner__name", "name", "city", "zip_code")
