@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners.models import Condition, Practitioner
 
-from .models import HelpfulVote, Review, ReviewReply, ReviewReport, ReviewState
+from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH, HelpfulVote, Review, ReviewReply, ReviewReport, ReviewState
 from .ratings import SUMMARY_FIELDS, RatingSummary
 from .selectors import published_summaries
 
@@ -100,6 +100,11 @@ def _clean_content(
     if (review.pain_before is None) != (review.pain_after is None):
         missing = "pain_after" if review.pain_after is None else "pain_before"
         errors.setdefault(missing, []).append("Give your pain both before and after treatment, or leave both empty.")
+    # TextField's max_length is not a model validator, so say it here (the database checks it too).
+    if len(review.text) > TEXT_MAX_LENGTH:
+        errors.setdefault("text", []).append(
+            f"Your review can be at most {TEXT_MAX_LENGTH} characters long (it has {len(review.text)})."
+        )
     if review.visit_month and review.visit_month > _first_of_month(today):
         errors.setdefault("visit_month", []).append("The visit month can't be in the future.")
     if errors:
@@ -304,6 +309,8 @@ def review_reply_save(*, review: Review, actor: User, text: str) -> ReviewReply:
         raise PermissionDenied("Only the practitioner who owns this listing can reply to its reviews.")
     _require_published(review, "replied to")
     text = text.strip()
+    if len(text) > REPLY_MAX_LENGTH:
+        raise ValidationError({"text": f"Your reply can be at most {REPLY_MAX_LENGTH} characters long."})
     with transaction.atomic():
         reply = ReviewReply.objects.select_for_update().filter(review=review).first()
         if reply is None:
