@@ -1,14 +1,25 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from accounts import views as account_views
 from directory.views import serve_upload
 from practitioners import views as practitioner_views
+from practitioners.sitemaps import SITEMAPS
 from reviews import views as review_views
 
 urlpatterns = [
     path("", practitioner_views.home, name="home"),
     path("guide/", practitioner_views.guide, name="guide"),
+    path("robots.txt", practitioner_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("api/", include("api.urls")),
     path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
     path("practitioners/", include("practitioners.urls")),
     path("accounts/reviews/", review_views.my_reviews, name="my_reviews"),

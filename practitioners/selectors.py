@@ -278,6 +278,7 @@ def search_practitioners(
     results = list(page.object_list)
     for practitioner in results:
         practitioner.nearest_location = nearest_location(practitioner, filterset.place)
+        practitioner.distance = getattr(practitioner, "distance", None)
     page.object_list = results
     return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
 

@@ -1,0 +1,52 @@
+"""Read-only API views: the same search and profile as the HTML pages."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import generics
+
+from practitioners import geo
+from practitioners.filters import PractitionerFilterSet
+from practitioners.selectors import practitioner_profile, search_base_qs
+
+from .pagination import SearchPagination
+from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
+
+
+@extend_schema(
+    summary="Search practitioners",
+    description=(
+        "The directory search, with the same parameters as /practitioners/. Each result has "
+        "`distance_miles` (to its nearest location) when `location` is given. Invalid parameters, "
+        "including a page that does not exist, give 400 with a message per parameter."
+    ),
+)
+class PractitionerListView(generics.ListAPIView):
+    serializer_class = PractitionerListSerializer
+    filterset_class = PractitionerFilterSet
+    pagination_class = SearchPagination
+
+    def get_queryset(self):
+        return search_base_qs()
+
+    def get_serializer_context(self) -> dict:
+        # The filters validated `location` already; cards use it to pick the nearest location.
+        place = geo.parse_location(self.request.query_params.get("location", "")) if self.request else None
+        return {**super().get_serializer_context(), "place": place}
+
+
+@extend_schema(summary="One practitioner's profile")
+class PractitionerDetailView(generics.RetrieveAPIView):
+    serializer_class = PractitionerDetailSerializer
+    lookup_field = "slug"
+
+    def get_object(self):
+        return practitioner_profile(slug=self.kwargs["slug"], today=timezone.localdate())
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from our own static files (drf-spectacular-sidecar), with its setup script
+    served as a separate file so the page needs no inline script or style (strict CSP)."""
+
+    template_name = "api/docs.html"
+    title = "Meridian API"

@@ -1,0 +1,211 @@
+"""What the search page shows around the results: active-filter chips, messages, heading, links.
+
+Pure functions of the search's cleaned values and the request's query string (no ORM).
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import QueryDict
+
+from .filters import DEFAULT_RADIUS, FLAG_LABELS, GENDER_CHOICES, MAX_RADIUS, RADIUS_CHOICES, Sort
+
+# Parameter order in the links the page builds (and in the address htmx pushes).
+PARAM_ORDER = (
+    "q",
+    "location",
+    "radius",
+    "condition",
+    "technique",
+    "insurance",
+    "language",
+    "gender",
+    *FLAG_LABELS,
+    "min_rating",
+    "sort",
+    "page",
+)
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    field: str
+    text: str
+
+
+def clean_query(query: QueryDict, *, drop: str | None = None, drop_value: str | None = None) -> str:
+    """The query string without blank values and without the page (or without one filter value).
+
+    `drop` removes a parameter (or only `drop_value` of it); any change of filter resets the page.
+    """
+    pairs = []
+    for name in PARAM_ORDER:
+        if name == "page" and drop is not None:
+            continue
+        seen = set()
+        for value in query.getlist(name):
+            value = value.strip()
+            if not value or value in seen or (name == drop and (drop_value is None or value == drop_value)):
+                continue
+            if name == "radius" and value == str(DEFAULT_RADIUS):
+                continue
+            seen.add(value)
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def url_with(path: str, query: str) -> str:
+    return f"{path}?{query}" if query else path
+
+
+def active_filter_chips(filterset, query: QueryDict, path: str) -> list[Chip]:
+    """One removable chip per filter value in use (the sort is not a filter)."""
+    vocabulary = filterset.vocabulary
+    chips: list[Chip] = []
+
+    def add(label: str, name: str, value: str | None = None, *also: str) -> None:
+        remaining = QueryDict(clean_query(query, drop=name, drop_value=value), mutable=True)
+        for other in also:
+            remaining.pop(other, None)
+        chips.append(Chip(label=label, remove_url=url_with(path, clean_query(remaining, drop="page"))))
+
+    if filterset.text:
+        add(f"“{filterset.text}”", "q")
+    if filterset.place:
+        add(f"Within {filterset.radius_miles:g} miles of {filterset.place.label}", "location", None, "radius")
+    for kind in ("condition", "technique"):
+        for slug in filterset.value(kind) or []:
+            add(vocabulary.name(kind, slug), kind, slug)
+    for kind, prefix in (("insurance", "Takes "), ("language", "Speaks ")):
+        if slug := filterset.value(kind):
+            add(prefix + vocabulary.name(kind, slug), kind)
+    if gender := filterset.value("gender"):
+        add(dict(GENDER_CHOICES)[gender], "gender")
+    for name, label in FLAG_LABELS.items():
+        if filterset.value(name):
+            add(label, name)
+    if (min_rating := filterset.value("min_rating")) is not None:
+        add(f"Rated {min_rating:g}+", "min_rating")
+    return chips
+
+
+def notices(filterset, page_message: str | None) -> list[Notice]:
+    """Every problem with the request, in words, with what the page did instead."""
+    found = []
+    if filterset.is_bound:
+        for name, errors in filterset.form.errors.items():
+            if name == "__all__":
+                found.extend(Notice(field="", text=str(error)) for error in errors)
+                continue
+            consequence = (
+                "No results are shown until the location is fixed."
+                if name == "location"
+                else "This filter was left out."
+            )
+            if name == "sort":
+                consequence = "Results use the default order."
+            found.extend(Notice(field=name, text=f"{error} {consequence}") for error in errors)
+    if page_message:
+        found.append(Notice(field="page", text=page_message))
+    return found
+
+
+def heading(filterset) -> str:
+    """The page's h1 and title, e.g. "Acupuncturists for neck pain near 94110 (San Francisco, CA)"."""
+    text = "Acupuncturists"
+    conditions = filterset.value("condition") or []
+    if len(conditions) == 1:
+        text += f" for {filterset.vocabulary.name('condition', conditions[0]).lower()}"
+    if filterset.place:
+        text += f" near {filterset.place.label}"
+    return text
+
+
+def radius_options(filterset) -> list[int | float]:
+    chosen = filterset.radius_miles
+    options = sorted({*RADIUS_CHOICES, chosen}) if chosen <= MAX_RADIUS else list(RADIUS_CHOICES)
+    return [int(value) if float(value).is_integer() else value for value in options]
+
+
+def sort_options(filterset) -> list[tuple[str, str]]:
+    """The sorts that mean something for this search (best match needs words, nearest a place)."""
+    options = []
+    for value, label in Sort.choices:
+        if value == Sort.RELEVANCE and not filterset.text:
+            continue
+        if value == Sort.DISTANCE and not filterset.place:
+            continue
+        options.append((value, label))
+    return options
+
+
+def wider_radius_url(filterset, query: QueryDict, path: str) -> str | None:
+    """A link to the same search over twice the distance (at most the maximum), if that is wider."""
+    if not filterset.place or filterset.radius_miles >= MAX_RADIUS:
+        return None
+    wider = QueryDict(clean_query(query, drop="radius"), mutable=True)
+    wider["radius"] = str(int(min(MAX_RADIUS, max(filterset.radius_miles * 2, 50))))
+    return url_with(path, clean_query(wider, drop="page"))
+
+
+@dataclass(frozen=True)
+class FlagOption:
+    name: str
+    label: str
+    count: int
+    checked: bool
+    error: str | None
+
+
+FLAG_GROUPS = (
+    ("Checked credentials", ("verified", "nccaom", "medicare")),
+    ("Availability and fees", ("new_patients", "sliding_scale")),
+)
+
+
+def flag_groups(filterset, facets) -> list[tuple[str, list[FlagOption]]]:
+    """The yes/no filters as labelled checkbox groups, each with its facet count."""
+    errors = filterset.form.errors if filterset.is_bound else {}
+    return [
+        (
+            group,
+            [
+                FlagOption(
+                    name=name,
+                    label=FLAG_LABELS[name],
+                    count=facets.flags[name],
+                    checked=bool(filterset.value(name)),
+                    error=errors[name][0] if name in errors else None,
+                )
+                for name in names
+            ],
+        )
+        for group, names in FLAG_GROUPS
+    ]
+
+
+def page_context(search, query: QueryDict, path: str) -> dict:
+    """Everything the search template needs, from one search (`selectors.search_practitioners`)."""
+    filterset = search.filterset
+    return {
+        "search": search,
+        "filter": filterset,
+        "form": filterset.form,
+        "facets": search.facets,
+        "page": search.page,
+        "results": search.results,
+        "heading": heading(filterset),
+        "chips": active_filter_chips(filterset, query, path),
+        "notices": notices(filterset, search.page_message),
+        "sort_options": sort_options(filterset),
+        "radius_options": radius_options(filterset),
+        "wider_radius_url": wider_radius_url(filterset, query, path),
+        "flag_groups": flag_groups(filterset, search.facets),
+        "query": QueryDict(clean_query(query)),
+    }
