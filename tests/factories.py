@@ -174,3 +174,26 @@ class HelpfulVoteFactory(factory.django.DjangoModelFactory):
 
     review = factory.SubFactory(ReviewFactory, state="published")
     user = factory.SubFactory(UserFactory)
+
+
+# ---------------------------------------------------------------- verification (staff)
+
+REVIEWER_GROUP = "Credential reviewers"
+
+
+class ReviewerFactory(UserFactory):
+    """Staff member in the "Credential reviewers" group (created by accounts migration 0002)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    is_staff = True
+    first_name = "Rita"
+    last_name = factory.Sequence(lambda n: f"Reviewer {n}")
+
+    @factory.post_generation
+    def reviewer_group(obj, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group
+
+            obj.groups.add(Group.objects.get(name=REVIEWER_GROUP))

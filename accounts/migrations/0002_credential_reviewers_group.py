@@ -41,9 +41,12 @@ def create_group(apps, schema_editor):
     # Permissions are normally created after all migrations (post_migrate); make sure they exist now.
     for label in PERMISSIONS:
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, using=using, apps=apps)
-        app_config.models_module = None
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True  # migration state apps have no models module
+        try:
+            create_permissions(app_config, verbosity=0, using=using, apps=apps)
+        finally:
+            app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _ = Group.objects.using(using).get_or_create(name=GROUP_NAME)
