@@ -28,16 +28,13 @@ RATING_CHOICES = [(n, f"{n} – {RATING_WORDS[n]}") for n in range(5, 0, -1)]
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _rating_field(label: str) -> forms.TypedChoiceField:
+def _rating_field(label: str, message: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": f"Choose a {label.lower()} from 1 to 5.",
-            "invalid_choice": f"Choose a {label.lower()} from 1 to 5.",
-        },
+        error_messages={"required": message, "invalid_choice": message},
     )
 
 
@@ -77,8 +74,8 @@ class VisitMonthField(forms.CharField):
 
 
 class ReviewForm(forms.Form):
-    rating = _rating_field("Overall rating")
-    bedside_rating = _rating_field("Bedside manner")
+    rating = _rating_field("Overall rating", "Choose an overall rating from 1 to 5.")
+    bedside_rating = _rating_field("Bedside manner", "Rate the bedside manner from 1 to 5.")
     condition = forms.ModelChoiceField(
         label="Condition treated",
         queryset=Condition.objects.all(),

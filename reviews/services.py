@@ -334,6 +334,9 @@ def helpful_vote_toggle(*, review: Review, user: User) -> bool:
         raise PermissionDenied("Sign in to mark reviews helpful.")
     if review.author_id == user.pk:
         raise ValidationError("You can't mark your own review as helpful.")
+    if review.practitioner.owner_id == user.pk:
+        # "Most helpful" is a sort order; the practitioner must not be able to push up their favourite reviews.
+        raise ValidationError("You can't mark reviews of your own listing as helpful.")
     _require_published(review, "marked helpful")
     with transaction.atomic():
         deleted, _ = HelpfulVote.objects.filter(review=review, user=user).delete()
