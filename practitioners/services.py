@@ -216,7 +216,7 @@ def credential_update_claim(*, credential: Credential, actor: User | None, chang
                 credential=credential,
                 new_state=VerificationState.PENDING,
                 actor=actor,
-                note=f"Changed by the practitioner after verification: {changed}.",
+                note=f"Claim changed after verification: {changed}. Needs checking again.",
                 changes=differing,
             )
         for name, value in differing.items():
@@ -364,20 +364,24 @@ def credentials_decide_bulk(
 # ---------------------------------------------------------------- expiry reminders
 
 REMINDER_DAYS = (60, 30)
+REMINDER_STATES = (VerificationState.UNVERIFIED, VerificationState.PENDING, VerificationState.VERIFIED)
 
 
-def reminder_due(*, expiry_date: datetime.date | None, today: datetime.date, days_before: int) -> bool:
-    """Is the `days_before` reminder window open? 60: 31–60 days left; 30: 0–30 days left.
+def reminder_window(days_before: int) -> tuple[int, int]:
+    """Days left (inclusive) during which the `days_before` reminder is due: 60 → 31–60, 30 → 0–30.
 
     A window, not an exact day, so a missed cron run still sends the reminder;
     "sent once" is enforced by the credential's `expiry_notice_*_sent_for` field.
     """
+    later = [d for d in REMINDER_DAYS if d < days_before]
+    return (max(later) + 1 if later else 0), days_before
+
+
+def reminder_due(*, expiry_date: datetime.date | None, today: datetime.date, days_before: int) -> bool:
     if expiry_date is None:
         return False
-    days_left = (expiry_date - today).days
-    later_windows = [d for d in REMINDER_DAYS if d < days_before]
-    lower = max(later_windows) + 1 if later_windows else 0
-    return lower <= days_left <= days_before
+    low, high = reminder_window(days_before)
+    return low <= (expiry_date - today).days <= high
 
 
 def credential_send_expiry_reminder(
@@ -394,6 +398,8 @@ def credential_send_expiry_reminder(
             type(credential).objects.select_for_update().select_related("practitioner__owner").get(pk=credential.pk)
         )
         if getattr(locked, sent_for_field) == locked.expiry_date:
+            return False
+        if locked.verification_state not in REMINDER_STATES:
             return False
         if not reminder_due(expiry_date=locked.expiry_date, today=today, days_before=days_before):
             return False
