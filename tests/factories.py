@@ -197,3 +197,68 @@ class ReviewerFactory(UserFactory):
             from django.contrib.auth.models import Group
 
             obj.groups.add(Group.objects.get(name=REVIEWER_GROUP))
+
+
+# ---------------------------------------------------------------- search (listings placed at real ZIP codes)
+
+
+def index_for_search(practitioner: Practitioner) -> Practitioner:
+    """Fill `search_document` the way seed_demo does (name, practice names, conditions, bio)."""
+    from practitioners.documents import build_search_document
+
+    practitioner.search_document = build_search_document(
+        name=practitioner.name,
+        practice_names=[location.name for location in practitioner.locations.all()],
+        conditions=[item.name for item in practitioner.conditions.all()],
+        bio=practitioner.bio,
+    )
+    practitioner.save(update_fields=["search_document"])
+    return practitioner
+
+
+def location_at_zip(practitioner: Practitioner, zip_code: str, **fields) -> PracticeLocation:
+    """A practice location at a ZIP code's centroid (from the offline `zipcodes` data)."""
+    import zipcodes
+
+    (row,) = zipcodes.matching(zip_code)
+    defaults = {
+        "city": row["city"],
+        "state": StateBoard.objects.get(state=row["state"]),
+        "zip_code": zip_code,
+        "latitude": float(row["lat"]),
+        "longitude": float(row["long"]),
+    }
+    return LocationFactory(practitioner=practitioner, **{**defaults, **fields})
+
+
+def searchable_practitioner(
+    *,
+    zip_code: str | None = "94110",
+    conditions: tuple[str, ...] = (),
+    techniques: tuple[str, ...] = (),
+    insurance: tuple[str, ...] = (),
+    languages: tuple[str, ...] = (),
+    verified: bool = False,
+    nccaom: bool = False,
+    medicare: bool = False,
+    practice_name: str = "Test Clinic",
+    **fields,
+) -> Practitioner:
+    """A published listing with a location at `zip_code`, the given vocabulary (slugs or
+    language codes) and trust facts, indexed for free-text search."""
+    from practitioners.models import InsuranceCarrier, Language, Technique
+
+    practitioner = PractitionerFactory(**fields)
+    location = location_at_zip(practitioner, zip_code, name=practice_name, is_primary=True) if zip_code else None
+    practitioner.conditions.set(Condition.objects.filter(slug__in=conditions))
+    practitioner.techniques.set(Technique.objects.filter(slug__in=techniques))
+    practitioner.insurance_carriers.set(InsuranceCarrier.objects.filter(slug__in=insurance))
+    practitioner.languages.set(Language.objects.filter(code__in=languages))
+    if verified or medicare:
+        state = location.state if location else StateBoard.objects.get(state="CA")
+        LicenseFactory(practitioner=practitioner, state=state)
+    if nccaom:
+        CertificationFactory(practitioner=practitioner)
+    if medicare:
+        DegreeFactory(practitioner=practitioner)
+    return index_for_search(practitioner)
