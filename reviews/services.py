@@ -48,6 +48,14 @@ def _lock_review(review_id: int) -> Review:
     return Review.objects.select_for_update(of=("self",)).get(pk=review_id)
 
 
+def _sync(stale: Review, fresh: Review) -> Review:
+    """Copy the saved state onto the caller's instance too, so it is never left stale."""
+    if stale is not fresh:
+        for field in Review._meta.concrete_fields:
+            setattr(stale, field.attname, getattr(fresh, field.attname))
+    return fresh
+
+
 def _store_summary(practitioner: Practitioner, summary: RatingSummary) -> None:
     # update(), not save(): only the summary columns change, and the listing's updated_at
     # (its "last edited" date) must not move because somebody reviewed it.
@@ -234,7 +242,7 @@ def review_update(
             if locked.state == ReviewState.PUBLISHED:
                 _summary_add(practitioner, rating=locked.rating, bedside=locked.bedside_rating)
         locked.save()
-    return locked
+    return _sync(review, locked)
 
 
 def review_delete(*, review: Review, actor: User) -> None:
@@ -260,7 +268,7 @@ def _moderate(
         practitioner = _lock_practitioner(review.practitioner_id)
         locked = _lock_review(review.pk)
         if locked.state == new_state and (new_state == ReviewState.PUBLISHED or locked.rejection_reason == reason):
-            return locked
+            return _sync(review, locked)
         was_published = locked.state == ReviewState.PUBLISHED
         locked.state = new_state
         locked.rejection_reason = reason
@@ -274,7 +282,7 @@ def _moderate(
         elif not was_published and new_state == ReviewState.PUBLISHED:
             _summary_add(practitioner, rating=locked.rating, bedside=locked.bedside_rating)
         locked.save()
-    return locked
+    return _sync(review, locked)
 
 
 def review_publish(*, review: Review, moderator: User, now: datetime.datetime | None = None) -> Review:

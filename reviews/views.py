@@ -93,6 +93,7 @@ def review_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return _forbidden(request, "This review was removed by our moderators and can't be edited.")
     form = ReviewForm(request.POST or None, initial=ReviewForm.initial_from(review))
     if request.method == "POST" and form.is_valid():
+        old_state = review.state
         try:
             updated = services.review_update(review=review, actor=request.user, **_content(form))
         except PermissionDenied as exc:
@@ -100,7 +101,7 @@ def review_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_error(exc)
         else:
-            if updated.state == ReviewState.PENDING and review.state != ReviewState.PENDING:
+            if updated.state == ReviewState.PENDING and old_state != ReviewState.PENDING:
                 messages.success(request, "Your review was updated and will be checked by a moderator again.")
             else:
                 messages.success(request, "Your review was updated.")
