@@ -1,8 +1,469 @@
+"""The practitioner's dashboard. Thin views: every object is looked up inside the
+signed-in user's own listing (so another listing's id is a 404), services do the writing.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.selectors import user_has_verified_email
+from practitioners import freshness
+from practitioners.models import Practitioner
+from reviews import services as review_services
+from reviews.models import Review
+
+from . import selectors, services
+from .forms import (
+    CREDENTIAL_FORMS,
+    ClaimForm,
+    ClaimSearchForm,
+    DegreeForm,
+    ListingCreateForm,
+    ListingForm,
+    LocationForm,
+    OpeningHoursForm,
+    PhotoForm,
+    ReplyForm,
+)
+from .history import listing_history
+from .rules import location_license_warning, missing_steps
+from .services import CREDENTIAL_TYPES
+
+CREDENTIAL_LABELS = {"license": "state license", "certification": "national certification", "degree": "degree"}
+
+View = Callable[..., HttpResponse]
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError beside the matching fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def listing_required(view: View) -> View:
+    """Signed in and keeping a listing; the listing is passed to the view.
+
+    Without a listing the user is sent to the dashboard's start page (claim or create).
+    A suspended listing can be looked at but not changed.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        listing = selectors.listing_for_user(request.user)
+        if listing is None:
+            return redirect("dashboard:home")
+        if request.method == "POST" and listing.status == Practitioner.Status.SUSPENDED:
+            raise PermissionDenied("This listing is suspended; contact Meridian staff.")
+        return view(request, listing, *args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------- home
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "dashboard/home.html", {})
+    listing = selectors.dashboard_listing(user=request.user)
+    if listing is None:
+        return render(
+            request,
+            "dashboard/start.html",
+            {
+                "claims": selectors.claims_for_user(user=request.user)[:5],
+                "pending_claim": selectors.pending_claim_for_user(user=request.user),
+                "email_verified": user_has_verified_email(request.user),
+            },
+        )
+    now = timezone.now()
+    licenses = list(listing.licenses.all())
+    license_states = {lic.state_id for lic in licenses}
+    locations = [
+        (loc, location_license_warning(location_state=loc.state_id, license_states=license_states))
+        for loc in listing.locations.all()
+    ]
+    context = {
+        "p": listing,
+        "steps": missing_steps(
+            status=listing.status,
+            license_states=[lic.verification_state for lic in licenses],
+            location_count=len(locations),
+        ),
+        "locations": locations,
+        "licenses": licenses,
+        "certifications": list(listing.certifications.all()),
+        "degrees": list(listing.degrees.all()),
+        "facts": [
+            (label, getattr(listing, fact), freshness.is_fresh(getattr(listing, fact), now))
+            for fact, label in freshness.FACT_LABELS.items()
+        ],
+        "is_fresh": freshness.is_fresh(listing.last_confirmed_at, now),
+        "stale_label": freshness.stale_label(listing.last_confirmed_at, now),
+        "stale_after_days": freshness.STALE_AFTER_DAYS,
+        "review_count": Review.objects.published().filter(practitioner=listing).count(),
+        "unanswered_count": Review.objects.published().filter(practitioner=listing, reply__isnull=True).count(),
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+# ---------------------------------------------------------------- claim or create
+
+
+def _no_listing_yet(request: HttpRequest) -> HttpResponse | None:
+    """Redirect people who already keep a listing (or wait on a claim) away from claim/create."""
+    if selectors.listing_for_user(request.user) is not None:
+        messages.info(request, "Your account already keeps a listing.")
+        return redirect("dashboard:home")
+    if selectors.pending_claim_for_user(user=request.user) is not None:
+        messages.info(request, "You have a claim awaiting review. Withdraw it first to claim or create another.")
+        return redirect("dashboard:home")
+    return None
+
+
+@login_required
+def claim_search(request: HttpRequest) -> HttpResponse:
+    if (response := _no_listing_yet(request)) is not None:
+        return response
+    form = ClaimSearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["state"]):
+        state = form.cleaned_data["state"]
+        results = list(selectors.claimable_listings(q=form.cleaned_data["q"], state=state.state if state else None))
+    return render(request, "dashboard/claim_search.html", {"form": form, "results": results})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
+    if (response := _no_listing_yet(request)) is not None:
+        return response
+    practitioner = selectors.claimable_listing(slug=slug)
+    if practitioner is None:
+        raise Http404("No listing that can be claimed has this address.")
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_create(
+                user=request.user,
+                practitioner=practitioner,
+                license_state=form.cleaned_data["license_state"],
+                license_number=form.cleaned_data["license_number"],
+                message=form.cleaned_data["message"],
+            )
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request, "Thank you. Staff will check your license with the state board and email you the outcome."
+            )
+            return redirect("dashboard:home")
+    return render(request, "dashboard/claim_form.html", {"form": form, "listing": practitioner})
+
+
+@login_required
+@require_POST
+def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(selectors.claims_for_user(user=request.user), pk=pk)
+    try:
+        services.claim_withdraw(claim=claim, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Your claim is withdrawn.")
+    return redirect("dashboard:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_create(request: HttpRequest) -> HttpResponse:
+    if (response := _no_listing_yet(request)) is not None:
+        return response
+    form = ListingCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.listing_create(user=request.user, **form.cleaned_data)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                "Your listing is created as a draft. Add a practice location; it is published once staff verify "
+                "your license.",
+            )
+            return redirect("dashboard:home")
+    return render(request, "dashboard/create.html", {"form": form})
+
+
+# ---------------------------------------------------------------- listing
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    form = ListingForm(request.POST or None, instance=Practitioner.objects.get(pk=listing.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.fields}
+        try:
+            stamped = services.listing_update(practitioner=listing, actor=request.user, changes=changes)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            confirmed = [freshness.FACT_LABELS[fact].lower() for fact in stamped]
+            note = f" Confirmed today: {', '.join(confirmed)}." if confirmed else ""
+            messages.success(request, f"Your listing is saved.{note}")
+            return redirect("dashboard:home")
+    return render(request, "dashboard/listing_form.html", {"form": form, "p": listing})
+
+
+@listing_required
+@require_POST
+def confirm_facts(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    services.listing_confirm_facts(practitioner=listing, actor=request.user)
+    messages.success(request, "Thank you. Your listing shows today as the date you last confirmed it.")
+    return redirect("dashboard:home")
+
+
+# ---------------------------------------------------------------- locations
+
+
+def _location_forms(request: HttpRequest, location=None):
+    data = request.POST if request.method == "POST" else None
+    return (
+        LocationForm(data, instance=location, prefix="loc"),
+        OpeningHoursForm(data, location=location, prefix="hours"),
+    )
+
+
+def _location_fields(form: LocationForm) -> dict:
+    return {name: form.cleaned_data[name] for name in form.fields}
+
+
+def _warn_about_state(request: HttpRequest, listing: Practitioner, state: str) -> None:
+    warning = location_license_warning(
+        location_state=state, license_states=listing.licenses.values_list("state_id", flat=True)
+    )
+    if warning:
+        messages.warning(request, warning)
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def location_add(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    form, hours_form = _location_forms(request)
+    if request.method == "POST" and form.is_valid() & hours_form.is_valid():
+        try:
+            location = services.location_create(
+                practitioner=listing, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Location added.")
+            _warn_about_state(request, listing, location.state_id)
+            return redirect("dashboard:home")
+    return render(request, "dashboard/location_form.html", {"form": form, "hours_form": hours_form, "location": None})
+
+
+def _own_location(listing: Practitioner, pk: int):
+    return get_object_or_404(listing.locations.select_related("state").prefetch_related("hours"), pk=pk)
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
+    location = _own_location(listing, pk)
+    form, hours_form = _location_forms(request, location)
+    if request.method == "POST" and form.is_valid() & hours_form.is_valid():
+        try:
+            location = services.location_update(
+                location=location, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "Location saved.")
+            _warn_about_state(request, listing, location.state_id)
+            return redirect("dashboard:home")
+    return render(
+        request, "dashboard/location_form.html", {"form": form, "hours_form": hours_form, "location": location}
+    )
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def location_delete(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
+    location = _own_location(listing, pk)
+    if request.method == "POST":
+        services.location_delete(location=location, actor=request.user)
+        messages.success(request, "Location removed.")
+        return redirect("dashboard:home")
+    return render(request, "dashboard/location_confirm_delete.html", {"location": location})
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def _credential_form_class(kind: str):
+    if kind not in CREDENTIAL_FORMS:
+        raise Http404("No such kind of credential.")
+    return CREDENTIAL_FORMS[kind]
+
+
+def _credential_form(kind: str, listing: Practitioner, data=None, instance=None):
+    form_class = _credential_form_class(kind)
+    if form_class is DegreeForm:
+        return form_class(data, instance=instance, practitioner=listing)
+    return form_class(data, instance=instance)
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def credential_add(request: HttpRequest, listing: Practitioner, kind: str) -> HttpResponse:
+    form = _credential_form(kind, listing, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.credential_add(
+                practitioner=listing,
+                actor=request.user,
+                credential_type=CREDENTIAL_TYPES[kind],
+                fields={name: form.cleaned_data[name] for name in form.fields},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"Your {CREDENTIAL_LABELS[kind]} is added and waiting for verification.")
+            return redirect("dashboard:home")
+    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_LABELS[kind], "credential": None}
+    return render(request, "dashboard/credential_form.html", context)
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: int) -> HttpResponse:
+    _credential_form_class(kind)  # 404 for an unknown kind
+    credential = get_object_or_404(CREDENTIAL_TYPES[kind].objects.filter(practitioner=listing), pk=pk)
+    # The form works on its own copy: the stored values are what the change is compared with.
+    form = _credential_form(
+        kind, listing, request.POST or None, instance=CREDENTIAL_TYPES[kind].objects.get(pk=credential.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            queued = services.credential_edit(
+                credential=credential,
+                actor=request.user,
+                changes={name: form.cleaned_data[name] for name in form.fields},
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if queued:
+                messages.success(
+                    request,
+                    f"Saved. Your {CREDENTIAL_LABELS[kind]} is waiting for verification; its badge shows again once "
+                    "staff have checked it.",
+                )
+            else:
+                messages.success(request, "Saved.")
+            return redirect("dashboard:home")
+    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_LABELS[kind], "credential": credential}
+    return render(request, "dashboard/credential_form.html", context)
+
+
+# ---------------------------------------------------------------- photo
+
+
+@listing_required
+@require_http_methods(["GET", "POST"])
+def photo(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.photo_set(practitioner=listing, actor=request.user, renditions=form.cleaned_data["photo"])
+        messages.success(request, "Your photo is saved.")
+        return redirect("dashboard:home")
+    return render(request, "dashboard/photo_form.html", {"form": form, "p": listing})
+
+
+@listing_required
+@require_POST
+def photo_remove(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    services.photo_remove(practitioner=listing, actor=request.user)
+    messages.success(request, "Your photo is removed.")
+    return redirect("dashboard:home")
+
+
+# ---------------------------------------------------------------- reviews
+
+
+@listing_required
+def reviews(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    items = [
+        (
+            review,
+            ReplyForm(
+                initial={"text": review.reply.text} if hasattr(review, "reply") else None, prefix=f"r{review.pk}"
+            ),
+        )
+        for review in selectors.listing_reviews(practitioner=listing)
+    ]
+    return render(request, "dashboard/reviews.html", {"p": listing, "items": items})
+
+
+def _own_review(listing: Practitioner, pk: int) -> Review:
+    return get_object_or_404(selectors.listing_reviews(practitioner=listing), pk=pk)
+
+
+@listing_required
+@require_POST
+def review_reply(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
+    review = _own_review(listing, pk)
+    form = ReplyForm(request.POST, prefix=f"r{review.pk}")
+    if form.is_valid():
+        try:
+            review_services.review_reply_save(review=review, actor=request.user, text=form.cleaned_data["text"])
+        except (ValidationError, PermissionDenied) as exc:
+            _add_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, "Your reply is published under the review.")
+            return redirect("dashboard:reviews")
+    items = [
+        (item, form if item.pk == review.pk else ReplyForm(prefix=f"r{item.pk}"))
+        for item in selectors.listing_reviews(practitioner=listing)
+    ]
+    return render(request, "dashboard/reviews.html", {"p": listing, "items": items}, status=400)
+
+
+@listing_required
+@require_POST
+def review_reply_delete(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
+    review = _own_review(listing, pk)
+    review_services.review_reply_delete(review=review, actor=request.user)
+    messages.success(request, "Your reply is deleted.")
+    return redirect("dashboard:reviews")
+
+
+# ---------------------------------------------------------------- staff: change history
+
+
+@staff_member_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything that changed on one listing — fields, locations, hours, credentials — newest first."""
+    practitioner = get_object_or_404(Practitioner, pk=pk)
+    return render(
+        request, "dashboard/history.html", {"p": practitioner, "entries": listing_history(practitioner=practitioner)}
+    )

@@ -199,6 +199,29 @@ class ReviewerFactory(UserFactory):
             obj.groups.add(Group.objects.get(name=REVIEWER_GROUP))
 
 
+# ---------------------------------------------------------------- dashboard (claims, owned listings)
+
+
+class ClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dashboard.Claim"
+
+    practitioner = factory.SubFactory(PractitionerFactory, owner=None)
+    user = factory.SubFactory(VerifiedUserFactory)
+    license_state = factory.LazyFunction(lambda: StateBoard.objects.get(state="CA"))
+    license_number = factory.Sequence(lambda n: f"CLAIM{n:05d}")
+
+
+def owned_listing(owner: User | None = None, **fields) -> Practitioner:
+    """A published listing kept by `owner` (a new verified account if not given), with a
+    main location in California and a verified California license."""
+    owner = owner or VerifiedUserFactory()
+    listing = PractitionerFactory(owner=owner, **fields)
+    LocationFactory(practitioner=listing, is_primary=True)
+    LicenseFactory(practitioner=listing)
+    return listing
+
+
 # ---------------------------------------------------------------- search (listings placed at real ZIP codes)
 
 

@@ -1,0 +1,107 @@
+"""Read-side queries for the dashboard. Every listing-scoped query starts from the owner."""
+
+from django.db.models import Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace, Upper
+
+from accounts.models import User
+from practitioners.models import (
+    Certification,
+    Degree,
+    License,
+    OpeningHours,
+    PracticeLocation,
+    Practitioner,
+)
+from reviews.models import Review
+
+from .models import Claim
+from .rules import normalize_license_number
+
+CLAIM_SEARCH_LIMIT = 25
+
+
+def listing_for_user(user: User) -> Practitioner | None:
+    """The one listing this account keeps, or None."""
+    if not user.is_authenticated:
+        return None
+    return Practitioner.objects.filter(owner=user).first()
+
+
+def dashboard_listing(*, user: User) -> Practitioner | None:
+    """The owner's listing with everything the dashboard page shows, in a fixed number of queries."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Practitioner.objects.filter(owner=user)
+        .with_trust_facts()
+        .prefetch_related(
+            Prefetch(
+                "locations",
+                queryset=PracticeLocation.objects.select_related("state").prefetch_related(
+                    Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens"))
+                ),
+            ),
+            Prefetch("licenses", queryset=License.objects.select_related("state")),
+            Prefetch("certifications", queryset=Certification.objects.all()),
+            Prefetch("degrees", queryset=Degree.objects.select_related("school")),
+        )
+        .first()
+    )
+
+
+def licenses_matching(*, state: str, number: str) -> QuerySet[License]:
+    """Licenses in `state` whose number equals `number` ignoring case, spaces and '#'."""
+    normalized = Upper(Replace(Replace("number", Value(" "), Value("")), Value("#"), Value("")))
+    return (
+        License.objects.filter(state_id=state)
+        .annotate(normalized_number=normalized)
+        .filter(normalized_number=normalize_license_number(number))
+    )
+
+
+def claimable_listings(*, q: str = "", state: str | None = None) -> QuerySet[Practitioner]:
+    """Listings nobody keeps yet, found by name and optionally by a location's state."""
+    queryset = Practitioner.objects.filter(owner__isnull=True).exclude(status=Practitioner.Status.SUSPENDED)
+    if q:
+        queryset = queryset.filter(name__icontains=q)
+    if state:
+        queryset = queryset.filter(Q(locations__state_id=state) | Q(licenses__state_id=state)).distinct()
+    return queryset.prefetch_related(
+        Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk"))
+    ).order_by("name", "pk")[:CLAIM_SEARCH_LIMIT]
+
+
+def claimable_listing(*, slug: str) -> Practitioner | None:
+    return (
+        Practitioner.objects.filter(slug=slug, owner__isnull=True)
+        .exclude(status=Practitioner.Status.SUSPENDED)
+        .prefetch_related("locations")
+        .first()
+    )
+
+
+def claims_for_user(*, user: User) -> QuerySet[Claim]:
+    return Claim.objects.filter(user=user).select_related("practitioner", "license_state").order_by("-created_at")
+
+
+def pending_claim_for_user(*, user: User) -> Claim | None:
+    return claims_for_user(user=user).pending().first()
+
+
+def listing_reviews(*, practitioner: Practitioner) -> QuerySet[Review]:
+    """Published reviews of the listing, newest first, each with its reply if any."""
+    return (
+        Review.objects.published()
+        .filter(practitioner=practitioner)
+        .select_related("condition", "author", "reply")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def claim_license_matches(claim: Claim) -> bool:
+    """Whether the license the claimant gave is one of the claimed listing's licenses."""
+    return (
+        licenses_matching(state=claim.license_state_id, number=claim.license_number)
+        .filter(practitioner_id=claim.practitioner_id)
+        .exists()
+    )

@@ -1,0 +1,696 @@
+"""Every write a practitioner makes to their own listing, and the claim workflow.
+
+Each service takes the acting user, checks that they may act on this listing
+(views scope every lookup to the owner's listing as well: two locks on one door),
+validates with `full_clean()` and runs in one transaction. Change history
+(django-simple-history) is written by the model saves, with the actor and a
+reason set explicitly so the record is right outside a request too.
+
+Credential rules live in `practitioners.services` and are only called from here:
+`credential_submit` puts a new credential in the queue, and
+`credential_update_claim` decides when an edit sends a verified credential back
+to pending. Publication is `practitioner_publish_if_verified`.
+"""
+
+import datetime
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import User
+from accounts.selectors import user_has_verified_email
+from practitioners import freshness
+from practitioners.documents import build_search_document
+from practitioners.geo import zip_place
+from practitioners.models import (
+    Certification,
+    Degree,
+    License,
+    OpeningHours,
+    PracticeLocation,
+    Practitioner,
+    StateBoard,
+    VerificationState,
+)
+from practitioners.services import credential_submit, credential_update_claim, practitioner_publish_if_verified
+
+from .images import SIZES
+from .models import Claim, ClaimStatus, FreshnessReminder
+from .selectors import claim_license_matches, licenses_matching
+
+Credential = License | Certification | Degree
+CREDENTIAL_TYPES: dict[str, type[Credential]] = {
+    "license": License,
+    "certification": Certification,
+    "degree": Degree,
+}
+# What a practitioner may change on their listing. Never the owner, slug, status, NPI,
+# review summary, freshness dates (see `listing_confirm_facts`) or anything verification-related.
+LISTING_FIELDS = (
+    "name",
+    "display_credentials",
+    "gender",
+    "gender_self_description",
+    "bio",
+    "practice_started_year",
+    "languages",
+    "conditions",
+    "techniques",
+    "services",
+    "accepting_new_patients",
+    "first_visit_fee",
+    "follow_up_fee",
+    "sliding_scale",
+    "payment_plans",
+    "insurance_carriers",
+    "medicare_enrolled",
+    "first_session_text",
+    "course_of_treatment_text",
+    "phone",
+    "website",
+    "contact_email",
+)
+M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+CLAIM_APPROVE_PERMISSION = "dashboard.change_claim"
+SLUG_ATTEMPTS = 50
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _require_owner(practitioner: Practitioner, actor: User) -> None:
+    if not actor.is_authenticated or practitioner.owner_id != actor.pk:
+        raise PermissionDenied("Only the practitioner who keeps this listing can change it.")
+    if practitioner.status == Practitioner.Status.SUSPENDED:
+        raise PermissionDenied("This listing is suspended; contact Meridian staff.")
+
+
+def _require_verified_account(user: User) -> None:
+    if not user_has_verified_email(user):
+        raise PermissionDenied("Confirm your email address first; we sent you a link when you signed up.")
+
+
+def _for_history(instance: models.Model, actor: User | None, reason: str) -> None:
+    """Tell django-simple-history who made the next save and why."""
+    instance._history_user = actor
+    instance._change_reason = reason
+
+
+def _lock_listing(practitioner: Practitioner) -> Practitioner:
+    return Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+
+
+def refresh_search_document(practitioner_id: int) -> None:
+    """Rebuild the free-text search document after a change to what it is built from."""
+    practitioner = Practitioner.objects.only("name", "bio").get(pk=practitioner_id)
+    document = build_search_document(
+        name=practitioner.name,
+        practice_names=PracticeLocation.objects.filter(practitioner_id=practitioner_id).values_list("name", flat=True),
+        bio=practitioner.bio,
+        conditions=practitioner.conditions.values_list("name", flat=True),
+    )
+    # update(): a derived column, not a change anyone made (and excluded from the change history).
+    Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
+
+
+def _m2m_pks(values: Iterable[Any]) -> set[int]:
+    return {value.pk if isinstance(value, models.Model) else int(value) for value in values}
+
+
+def _unique_slug(name: str) -> str:
+    base = (slugify(name) or "practitioner")[:200]
+    candidate = base
+    for n in range(2, SLUG_ATTEMPTS):
+        if not Practitioner.objects.filter(slug=candidate).exists():
+            return candidate
+        candidate = f"{base}-{n}"
+    return f"{base}-{secrets.token_hex(3)}"
+
+
+# ---------------------------------------------------------------- listing
+
+
+def listing_update(
+    *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
+) -> list[str]:
+    """Apply the practitioner's edits to their listing.
+
+    `changes` maps field names to values; many-to-many fields take an iterable of
+    rows or primary keys. Editing a freshness fact (fees, insurance, accepting new
+    patients, phone) reconfirms that fact. Returns the confirmation fields stamped.
+    """
+    _require_owner(practitioner, actor)
+    now = now or timezone.now()
+    allowed = set(LISTING_FIELDS)
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    with transaction.atomic():
+        locked = _lock_listing(practitioner)
+        changed: list[str] = []
+        m2m_changes: dict[str, set[int]] = {}
+        for name, value in changes.items():
+            if name in M2M_FIELDS:
+                wanted = _m2m_pks(value)
+                if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
+                    m2m_changes[name] = wanted
+                    changed.append(name)
+            elif getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if not changed:
+            return []
+        stamped = freshness.changed_facts(changed)
+        for fact in stamped:
+            setattr(locked, fact, now)
+        locked.last_confirmed_at = freshness.last_confirmed(getattr(locked, fact) for fact in freshness.FACTS)
+        locked.full_clean()
+        # One history record for the whole edit, many-to-many included: the m2m signals are
+        # silenced while the sets change, and the save afterwards snapshots them.
+        locked.skip_history_when_saving = True
+        try:
+            for name, pks in m2m_changes.items():
+                getattr(locked, name).set(pks)
+        finally:
+            del locked.skip_history_when_saving
+        _for_history(locked, actor, "Edited by the practitioner")
+        locked.save()
+        if {"name", "bio", "conditions"} & set(changed):
+            refresh_search_document(locked.pk)
+    for name in changed:
+        if name not in M2M_FIELDS:
+            setattr(practitioner, name, getattr(locked, name))
+    for fact in (*stamped, "last_confirmed_at"):
+        setattr(practitioner, fact, getattr(locked, fact))
+    return stamped
+
+
+def listing_confirm_facts(*, practitioner: Practitioner, actor: User, now: datetime.datetime | None = None) -> None:
+    """“Everything is still correct”: reconfirm every freshness fact at once."""
+    _require_owner(practitioner, actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_listing(practitioner)
+        for fact in freshness.FACTS:
+            setattr(locked, fact, now)
+        locked.last_confirmed_at = now
+        _for_history(locked, actor, "Confirmed by the practitioner: everything is still correct")
+        locked.save(update_fields=[*freshness.FACTS, "last_confirmed_at", "updated_at"])
+    for fact in (*freshness.FACTS, "last_confirmed_at"):
+        setattr(practitioner, fact, now)
+
+
+def listing_create(
+    *,
+    user: User,
+    name: str,
+    display_credentials: str,
+    license_state: StateBoard,
+    license_number: str,
+    license_title: str,
+    license_expiry_date: datetime.date | None = None,
+) -> Practitioner:
+    """A new listing kept by `user`: a draft with one license in the verification queue.
+
+    It is published by `practitioner_publish_if_verified` once staff verify a license
+    in the state of one of its locations.
+    """
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in to create a listing.")
+    _require_verified_account(user)
+    if Practitioner.objects.filter(owner=user).exists():
+        raise ValidationError("Your account already keeps a listing; one account keeps one listing.")
+    if Claim.objects.pending().filter(user=user).exists():
+        raise ValidationError("You have a claim awaiting review. Withdraw it before creating a new listing.")
+    if licenses_matching(state=license_state.state, number=license_number).exists():
+        raise ValidationError(
+            {"license_number": "This license is already on a Meridian listing. Find that listing and claim it instead."}
+        )
+    with transaction.atomic():
+        practitioner = Practitioner(
+            name=name.strip(),
+            slug=_unique_slug(name),
+            display_credentials=display_credentials.strip(),
+            status=Practitioner.Status.DRAFT,
+            owner=user,
+        )
+        practitioner.full_clean()
+        _for_history(practitioner, user, "Listing created by the practitioner")
+        try:
+            practitioner.save()
+        except IntegrityError as exc:  # two tabs racing: the OneToOne owner is taken
+            raise ValidationError("Your account already keeps a listing.") from exc
+        credential_add(
+            practitioner=practitioner,
+            actor=user,
+            credential_type=License,
+            fields={
+                "state": license_state,
+                "number": license_number.strip(),
+                "title": license_title,
+                "expiry_date": license_expiry_date,
+            },
+        )
+        refresh_search_document(practitioner.pk)
+    return practitioner
+
+
+# ---------------------------------------------------------------- locations
+
+
+def _apply_zip(location: PracticeLocation) -> None:
+    place = zip_place(location.zip_code)
+    if place is None:
+        raise ValidationError({"zip_code": f"“{location.zip_code}” is not a US ZIP code we know."})
+    if place.state != location.state_id:
+        raise ValidationError({"zip_code": f"ZIP {location.zip_code} is in {place.state}, not {location.state_id}."})
+    location.latitude, location.longitude = place.latitude, place.longitude
+
+
+def _save_hours(location: PracticeLocation, slots: dict[int, tuple[datetime.time, datetime.time]], actor: User) -> None:
+    """Make the location's opening hours exactly `slots` (one period per weekday)."""
+    existing: dict[int, list[OpeningHours]] = {}
+    for slot in location.hours.order_by("weekday", "opens"):
+        existing.setdefault(slot.weekday, []).append(slot)
+    for weekday in range(7):
+        current = existing.get(weekday, [])
+        wanted = slots.get(weekday)
+        keep = current[0] if current and wanted else None
+        for extra in current[1:] if keep else current:
+            _for_history(extra, actor, "Opening hours changed by the practitioner")
+            extra.delete()
+        if wanted is None:
+            continue
+        opens, closes = wanted
+        if keep is not None and (keep.opens, keep.closes) == (opens, closes):
+            continue
+        slot = keep or OpeningHours(location=location, weekday=weekday)
+        slot.opens, slot.closes = opens, closes
+        slot.full_clean()
+        _for_history(slot, actor, "Opening hours changed by the practitioner")
+        slot.save()
+
+
+def _ensure_one_primary(practitioner_id: int, primary: PracticeLocation | None, actor: User) -> None:
+    others = PracticeLocation.objects.filter(practitioner_id=practitioner_id, is_primary=True)
+    if primary is not None:
+        others = others.exclude(pk=primary.pk)
+    for other in others:
+        other.is_primary = False
+        _for_history(other, actor, "Another location became the main one")
+        other.save(update_fields=["is_primary"])
+
+
+def _location_saved(location: PracticeLocation, actor: User, slots, *, reason: str) -> PracticeLocation:
+    _apply_zip(location)
+    if location.is_primary:
+        _ensure_one_primary(location.practitioner_id, location, actor)
+    elif (
+        not PracticeLocation.objects.filter(practitioner_id=location.practitioner_id, is_primary=True)
+        .exclude(pk=location.pk)
+        .exists()
+    ):
+        location.is_primary = True  # the first (or only remaining) location is the main one
+    location.full_clean()
+    _for_history(location, actor, reason)
+    location.save()
+    if slots is not None:
+        _save_hours(location, slots, actor)
+    refresh_search_document(location.practitioner_id)
+    return location
+
+
+def location_create(
+    *,
+    practitioner: Practitioner,
+    actor: User,
+    fields: dict[str, Any],
+    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+) -> PracticeLocation:
+    """Add a practice location; its coordinates come from the ZIP. May publish a draft listing."""
+    _require_owner(practitioner, actor)
+    with transaction.atomic():
+        _lock_listing(practitioner)
+        location = PracticeLocation(practitioner=practitioner, **fields)
+        _location_saved(location, actor, hours or {}, reason="Location added by the practitioner")
+        practitioner_publish_if_verified(practitioner=practitioner)
+    return location
+
+
+def location_update(
+    *,
+    location: PracticeLocation,
+    actor: User,
+    fields: dict[str, Any],
+    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+) -> PracticeLocation:
+    """Change a location and (when `hours` is given) its opening hours."""
+    practitioner = location.practitioner
+    _require_owner(practitioner, actor)
+    with transaction.atomic():
+        _lock_listing(practitioner)
+        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _location_saved(locked, actor, hours, reason="Location edited by the practitioner")
+        practitioner_publish_if_verified(practitioner=practitioner)
+    return locked
+
+
+def location_delete(*, location: PracticeLocation, actor: User) -> None:
+    practitioner = location.practitioner
+    _require_owner(practitioner, actor)
+    with transaction.atomic():
+        _lock_listing(practitioner)
+        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
+        was_primary = locked.is_primary
+        for slot in locked.hours.all():
+            _for_history(slot, actor, "Location removed by the practitioner")
+            slot.delete()
+        _for_history(locked, actor, "Location removed by the practitioner")
+        locked.delete()
+        if was_primary:
+            successor = PracticeLocation.objects.filter(practitioner=practitioner).order_by("pk").first()
+            if successor is not None:
+                successor.is_primary = True
+                _for_history(successor, actor, "Became the main location")
+                successor.save(update_fields=["is_primary"])
+        refresh_search_document(practitioner.pk)
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def credential_add(
+    *, practitioner: Practitioner, actor: User, credential_type: type[Credential], fields: dict[str, Any]
+) -> Credential:
+    """Add a license, certification or degree and put it in the verification queue.
+
+    Verification fields cannot be given: the credential starts unverified and
+    `credential_submit` moves it to pending, writing the VerificationRecord.
+    """
+    _require_owner(practitioner, actor)
+    if credential_type not in CREDENTIAL_TYPES.values():
+        raise ValidationError(f"Unknown kind of credential: {credential_type!r}.")
+    forbidden = {"verification_state", "verified_at", "verified_by", "verification_source", "rejection_reason"}
+    forbidden |= {"submitted_at", "practitioner", "practitioner_id", "restricted"}
+    if forbidden & set(fields):
+        raise ValidationError({name: "This field cannot be set here." for name in sorted(forbidden & set(fields))})
+    with transaction.atomic():
+        credential = credential_type(practitioner=practitioner, **fields)
+        credential.verification_state = VerificationState.UNVERIFIED
+        credential.full_clean()
+        _for_history(credential, actor, "Added by the practitioner")
+        credential.save()
+        credential_submit(credential=credential, actor=actor)
+    return credential
+
+
+RESUBMIT_STATES = frozenset(
+    {VerificationState.UNVERIFIED, VerificationState.REJECTED, VerificationState.EXPIRED, VerificationState.REVOKED}
+)
+
+
+def credential_edit(*, credential: Credential, actor: User, changes: dict[str, Any]) -> bool:
+    """The practitioner changes what a credential says (and asks for it to be checked).
+
+    The re-verification rule is `practitioners.services.credential_update_claim`'s
+    alone: a verified credential whose fields change goes back to pending, with a
+    VerificationRecord. A credential outside the queue (unverified, rejected,
+    expired, revoked) is submitted again after the edit. Returns True when the
+    credential entered the verification queue because of this call.
+    """
+    _require_owner(credential.practitioner, actor)
+    with transaction.atomic():
+        record = credential_update_claim(credential=credential, actor=actor, changes=changes)
+        if record is not None:
+            return True
+        if credential.verification_state in RESUBMIT_STATES:
+            credential_submit(credential=credential, actor=actor)
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- photo
+
+
+def _photo_names(practitioner: Practitioner) -> dict[int, str]:
+    token = secrets.token_hex(6)
+    base = f"photos/{practitioner.slug}-{token}"
+    return {edge: f"{base}.jpg" if edge == max(SIZES) else f"{base}-{edge}.jpg" for edge in SIZES}
+
+
+def photo_thumbnail_name(photo_name: str, edge: int) -> str:
+    """Where the `edge`-pixel rendition of a stored photo lives (next to the large one)."""
+    return photo_name.removesuffix(".jpg") + f"-{edge}.jpg"
+
+
+def _delete_photo_files(photo_name: str) -> None:
+    if not photo_name:
+        return
+    names = [photo_name, *(photo_thumbnail_name(photo_name, edge) for edge in SIZES if edge != max(SIZES))]
+    for name in names:
+        default_storage.delete(name)
+
+
+def photo_set(*, practitioner: Practitioner, actor: User, renditions: dict[int, bytes]) -> str:
+    """Store a processed photo (`dashboard.images.process_photo` output) and show it on the listing.
+
+    The previous files are deleted once the change is committed. Returns the stored name.
+    """
+    _require_owner(practitioner, actor)
+    if set(renditions) != set(SIZES):
+        raise ValidationError("The photo was not processed into every size.")
+    names = _photo_names(practitioner)
+    stored = {edge: default_storage.save(names[edge], ContentFile(data)) for edge, data in renditions.items()}
+    try:
+        with transaction.atomic():
+            locked = _lock_listing(practitioner)
+            old = locked.photo.name
+            locked.photo.name = stored[max(SIZES)]
+            _for_history(locked, actor, "Photo changed by the practitioner")
+            locked.save(update_fields=["photo", "updated_at"])
+            transaction.on_commit(lambda: _delete_photo_files(old))
+    except BaseException:
+        # Nothing points at the new files: remove them, then let the error through.
+        for name in stored.values():
+            default_storage.delete(name)
+        raise
+    practitioner.photo.name = locked.photo.name
+    return locked.photo.name
+
+
+def photo_remove(*, practitioner: Practitioner, actor: User) -> None:
+    _require_owner(practitioner, actor)
+    with transaction.atomic():
+        locked = _lock_listing(practitioner)
+        old = locked.photo.name
+        if not old:
+            return
+        locked.photo.name = ""
+        _for_history(locked, actor, "Photo removed by the practitioner")
+        locked.save(update_fields=["photo", "updated_at"])
+        transaction.on_commit(lambda: _delete_photo_files(old))
+    practitioner.photo.name = ""
+
+
+# ---------------------------------------------------------------- claims
+
+
+def _send(template: str, *, subject: str, to: str, context: dict) -> None:
+    from django.core.mail import send_mail
+
+    send_mail(subject=subject, message=render_to_string(template, context), from_email=None, recipient_list=[to])
+
+
+def claim_create(
+    *, user: User, practitioner: Practitioner, license_state: StateBoard, license_number: str, message: str = ""
+) -> Claim:
+    """Say that an unclaimed listing is yours. Staff approve it when the license matches the listing."""
+    if not user.is_authenticated:
+        raise PermissionDenied("Sign in to claim a listing.")
+    _require_verified_account(user)
+    if Practitioner.objects.filter(owner=user).exists():
+        raise ValidationError("Your account already keeps a listing; one account keeps one listing.")
+    if practitioner.owner_id is not None:
+        raise ValidationError("This listing is already kept by its practitioner.")
+    if practitioner.status == Practitioner.Status.SUSPENDED:
+        raise ValidationError("This listing cannot be claimed online. Contact Meridian staff.")
+    if Claim.objects.pending().filter(user=user).exists():
+        raise ValidationError("You already have a claim awaiting review.")
+    claim = Claim(
+        practitioner=practitioner,
+        user=user,
+        license_state=license_state,
+        license_number=license_number.strip(),
+        message=message.strip(),
+    )
+    claim.full_clean()
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError as exc:  # a second tab submitted at the same moment
+        raise ValidationError("You already have a claim awaiting review.") from exc
+    return claim
+
+
+def claim_withdraw(*, claim: Claim, actor: User) -> None:
+    if claim.user_id != actor.pk:
+        raise PermissionDenied("Only the person who made a claim can withdraw it.")
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        if locked.status != ClaimStatus.PENDING:
+            raise ValidationError("Only a claim awaiting review can be withdrawn.")
+        locked.status = ClaimStatus.WITHDRAWN
+        locked.save(update_fields=["status", "updated_at"])
+    claim.status = ClaimStatus.WITHDRAWN
+
+
+def _require_claim_reviewer(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_staff and actor.has_perm(CLAIM_APPROVE_PERMISSION)):
+        raise PermissionDenied("Only staff who review claims can decide them.")
+
+
+def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
+    """Make the claimant the listing's owner — only if the license they gave is on the listing.
+
+    Other pending claims on the same listing are rejected. The claimant is emailed.
+    """
+    _require_claim_reviewer(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().select_related("user").get(pk=claim.pk)
+        practitioner = _lock_listing(locked.practitioner)
+        if locked.status != ClaimStatus.PENDING:
+            raise ValidationError(f"This claim is {locked.get_status_display().lower()}, not awaiting review.")
+        if not claim_license_matches(locked):
+            raise ValidationError(
+                f"License {locked.license_state_id} {locked.license_number} is not on this listing. Add it to the "
+                "listing after checking it with the state board, or reject the claim."
+            )
+        if practitioner.owner_id is not None:
+            raise ValidationError("This listing already has an owner.")
+        if Practitioner.objects.filter(owner_id=locked.user_id).exists():
+            raise ValidationError("The claimant's account already keeps another listing.")
+        practitioner.owner_id = locked.user_id
+        _for_history(practitioner, actor, f"Claim #{locked.pk} approved: owner set")
+        practitioner.save(update_fields=["owner", "updated_at"])
+        locked.status = ClaimStatus.APPROVED
+        locked.reviewed_by = actor
+        locked.reviewed_at = now
+        locked.note = note.strip()
+        locked.full_clean()
+        locked.save()
+        for other in Claim.objects.pending().filter(practitioner=practitioner).exclude(pk=locked.pk):
+            other.status = ClaimStatus.REJECTED
+            other.reviewed_by = actor
+            other.reviewed_at = now
+            other.note = "Another account's claim on this listing was approved."
+            other.save()
+        practitioner_publish_if_verified(practitioner=practitioner)
+        context = {"claim": locked, "practitioner": practitioner}
+        transaction.on_commit(
+            lambda: _send(
+                "dashboard/emails/claim_approved.txt",
+                subject=f"Your listing is yours to keep: {practitioner.name}",
+                to=locked.user.email,
+                context=context,
+            )
+        )
+    claim.status, claim.reviewed_by, claim.reviewed_at, claim.note = (
+        locked.status,
+        actor,
+        locked.reviewed_at,
+        locked.note,
+    )
+    return locked
+
+
+def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime | None = None) -> Claim:
+    """Turn a claim down; the note is shown to the claimant and emailed to them."""
+    _require_claim_reviewer(actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say why the claim is rejected; the claimant sees this note."})
+    with transaction.atomic():
+        locked = Claim.objects.select_for_update().select_related("user", "practitioner").get(pk=claim.pk)
+        if locked.status != ClaimStatus.PENDING:
+            raise ValidationError(f"This claim is {locked.get_status_display().lower()}, not awaiting review.")
+        locked.status = ClaimStatus.REJECTED
+        locked.reviewed_by = actor
+        locked.reviewed_at = now or timezone.now()
+        locked.note = note
+        locked.full_clean()
+        locked.save()
+        transaction.on_commit(
+            lambda: _send(
+                "dashboard/emails/claim_rejected.txt",
+                subject=f"We could not approve your claim: {locked.practitioner.name}",
+                to=locked.user.email,
+                context={"claim": locked, "practitioner": locked.practitioner},
+            )
+        )
+    claim.status, claim.note = locked.status, locked.note
+    return locked
+
+
+# ---------------------------------------------------------------- freshness reminders
+
+
+def freshness_reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[Practitioner]:
+    """Email every owner whose listing has gone unconfirmed for REMIND_AFTER_DAYS.
+
+    Once per staleness period: a period starts at the listing's last confirmation
+    (or its creation, if never confirmed), and the `FreshnessReminder` row for
+    (listing, period start) is unique. Returns the listings reminded.
+    """
+    now = now or timezone.now()
+    cutoff = freshness.reminder_cutoff(now)
+    due = (
+        Practitioner.objects.filter(owner__isnull=False)
+        .exclude(status=Practitioner.Status.SUSPENDED)
+        .filter(
+            models.Q(last_confirmed_at__lte=cutoff) | models.Q(last_confirmed_at__isnull=True, created_at__lte=cutoff)
+        )
+        .select_related("owner")
+        .order_by("pk")
+    )
+    reminded = []
+    for practitioner in due.iterator(chunk_size=500):
+        period_start = practitioner.last_confirmed_at or practitioner.created_at
+        if FreshnessReminder.objects.filter(practitioner=practitioner, period_start=period_start).exists():
+            continue
+        if dry_run:
+            reminded.append(practitioner)
+            continue
+        with transaction.atomic():
+            _, created = FreshnessReminder.objects.get_or_create(
+                practitioner=practitioner,
+                period_start=period_start,
+                defaults={"sent_to": practitioner.owner.email, "sent_at": now},
+            )
+            if not created:
+                continue
+            # Sent inside the transaction: a failed send raises, the row is rolled back, and the
+            # next run tries again.
+            _send(
+                "dashboard/emails/freshness_reminder.txt",
+                subject="Is your Meridian listing still correct?",
+                to=practitioner.owner.email,
+                context={
+                    "practitioner": practitioner,
+                    "since": practitioner.last_confirmed_at,
+                    "stale_after_days": freshness.STALE_AFTER_DAYS,
+                    "days_left": max(0, freshness.STALE_AFTER_DAYS - (now - period_start).days),
+                },
+            )
+        reminded.append(practitioner)
+    return reminded
