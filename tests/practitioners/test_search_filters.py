@@ -183,12 +183,24 @@ def varied_listings():
     rows = [
         ("94110", ("neck-pain", "sciatica"), ("cupping",), ("aetna",), ("en", "es"), "female", True, True, 5),
         ("94110", ("neck-pain",), ("cupping", "gua-sha"), ("cigna",), ("en",), "male", True, False, 4),
-        ("94607", ("sciatica", "whiplash"), ("electroacupuncture",), ("aetna", "cigna"), ("zh",), "female", False, True, 3),
+        (
+            "94607",
+            ("sciatica", "whiplash"),
+            ("electroacupuncture",),
+            ("aetna", "cigna"),
+            ("zh",),
+            "female",
+            False,
+            True,
+            3,
+        ),
         ("94607", ("neck-pain", "whiplash"), (), (), ("en",), "nonbinary", False, False, None),
         ("10001", ("neck-pain",), ("cupping",), ("aetna",), ("es",), "male", True, True, 2),
         ("95113", ("chronic-low-back-pain",), ("moxibustion",), ("kaiser-permanente",), ("vi",), "", False, False, 5),
     ]
-    for i, (zip_code, conditions, techniques, insurance, languages, gender, verified, sliding, stars) in enumerate(rows):
+    for i, (zip_code, conditions, techniques, insurance, languages, gender, verified, sliding, stars) in enumerate(
+        rows
+    ):
         practitioner = searchable_practitioner(
             slug=f"listing-{i}",
             zip_code=zip_code,
