@@ -32,10 +32,22 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from . import geo
+from . import freshness, geo
 from .expressions import SEARCH_CONFIG, SearchDocumentVector
 from .models import Practitioner, medicare_exists, nccaom_exists, verified_exists
 from .selectors import Vocabulary, load_vocabulary
@@ -109,7 +121,9 @@ def search_order_by(sort: str) -> list:
         Sort.EXPERIENCE: [F("practice_started_year").asc(nulls_last=True), *by_rating],
         Sort.RECOMMENDED: [F("is_verified").desc(), *by_rating],
     }[sort]
-    return [*keys, "name", "pk"]
+    # Listings not confirmed by the practitioner for 180 days go below fresh ones, whatever the sort.
+    fresh_first = ExpressionWrapper(freshness.fresh_q(timezone.now()), output_field=BooleanField()).desc()
+    return [fresh_first, *keys, "name", "pk"]
 
 
 def text_matches(queryset: QuerySet, text: str) -> QuerySet:
