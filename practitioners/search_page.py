@@ -110,7 +110,8 @@ def notices(filterset, page_message: str | None) -> list[Notice]:
             )
             if name == "sort":
                 consequence = "Results use the default order."
-            found.extend(Notice(field=name, text=f"{error} {consequence}") for error in errors)
+            prefix = f"{FLAG_LABELS[name]}: " if name in FLAG_LABELS else ""
+            found.extend(Notice(field=name, text=f"{prefix}{error} {consequence}") for error in errors)
     if page_message:
         found.append(Notice(field="page", text=page_message))
     return found
