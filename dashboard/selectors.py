@@ -1,9 +1,12 @@
 """Read-side queries for the dashboard. Every listing-scoped query starts from the owner."""
 
-from django.db.models import Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Replace, Upper
 
 from accounts.models import User
+from practitioners import freshness
 from practitioners.models import (
     Certification,
     Degree,
@@ -14,7 +17,7 @@ from practitioners.models import (
 )
 from reviews.models import Review
 
-from .models import Claim
+from .models import Claim, FreshnessReminder
 from .rules import normalize_license_number
 
 CLAIM_SEARCH_LIMIT = 25
@@ -104,4 +107,19 @@ def claim_license_matches(claim: Claim) -> bool:
         licenses_matching(state=claim.license_state_id, number=claim.license_number)
         .filter(practitioner_id=claim.practitioner_id)
         .exists()
+    )
+
+
+def freshness_reminders_due(*, now: datetime.datetime) -> QuerySet[Practitioner]:
+    """Kept listings unconfirmed for REMIND_AFTER_DAYS that have not been reminded in this period."""
+    cutoff = freshness.reminder_cutoff(now)
+    period_start = Coalesce("last_confirmed_at", "created_at")
+    already = FreshnessReminder.objects.filter(practitioner_id=OuterRef("pk"), period_start=OuterRef("period_start"))
+    return (
+        Practitioner.objects.filter(owner__isnull=False)
+        .exclude(status=Practitioner.Status.SUSPENDED)
+        .annotate(period_start=period_start)
+        .filter(period_start__lte=cutoff)
+        .exclude(Exists(already))
+        .order_by("pk")
     )

@@ -645,52 +645,36 @@ def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime
 # ---------------------------------------------------------------- freshness reminders
 
 
-def freshness_reminders_send(*, now: datetime.datetime | None = None, dry_run: bool = False) -> list[Practitioner]:
-    """Email every owner whose listing has gone unconfirmed for REMIND_AFTER_DAYS.
+def freshness_reminder_send(*, practitioner: Practitioner, now: datetime.datetime | None = None) -> bool:
+    """Email the owner that their listing is going stale — once per staleness period.
 
-    Once per staleness period: a period starts at the listing's last confirmation
-    (or its creation, if never confirmed), and the `FreshnessReminder` row for
-    (listing, period start) is unique. Returns the listings reminded.
+    A period starts at the listing's last confirmation (or its creation, if never
+    confirmed); the unique `FreshnessReminder` row for (listing, period start) makes
+    a second call in the same period do nothing. Returns True if an email was sent.
     """
     now = now or timezone.now()
-    cutoff = freshness.reminder_cutoff(now)
-    due = (
-        Practitioner.objects.filter(owner__isnull=False)
-        .exclude(status=Practitioner.Status.SUSPENDED)
-        .filter(
-            models.Q(last_confirmed_at__lte=cutoff) | models.Q(last_confirmed_at__isnull=True, created_at__lte=cutoff)
+    with transaction.atomic():
+        locked = Practitioner.objects.select_for_update().select_related("owner").get(pk=practitioner.pk)
+        if locked.owner is None or locked.status == Practitioner.Status.SUSPENDED:
+            return False
+        period_start = locked.last_confirmed_at or locked.created_at
+        if period_start > freshness.reminder_cutoff(now):
+            return False
+        _, created = FreshnessReminder.objects.get_or_create(
+            practitioner=locked, period_start=period_start, defaults={"sent_to": locked.owner.email, "sent_at": now}
         )
-        .select_related("owner")
-        .order_by("pk")
-    )
-    reminded = []
-    for practitioner in due.iterator(chunk_size=500):
-        period_start = practitioner.last_confirmed_at or practitioner.created_at
-        if FreshnessReminder.objects.filter(practitioner=practitioner, period_start=period_start).exists():
-            continue
-        if dry_run:
-            reminded.append(practitioner)
-            continue
-        with transaction.atomic():
-            _, created = FreshnessReminder.objects.get_or_create(
-                practitioner=practitioner,
-                period_start=period_start,
-                defaults={"sent_to": practitioner.owner.email, "sent_at": now},
-            )
-            if not created:
-                continue
-            # Sent inside the transaction: a failed send raises, the row is rolled back, and the
-            # next run tries again.
-            _send(
-                "dashboard/emails/freshness_reminder.txt",
-                subject="Is your Meridian listing still correct?",
-                to=practitioner.owner.email,
-                context={
-                    "practitioner": practitioner,
-                    "since": practitioner.last_confirmed_at,
-                    "stale_after_days": freshness.STALE_AFTER_DAYS,
-                    "days_left": max(0, freshness.STALE_AFTER_DAYS - (now - period_start).days),
-                },
-            )
-        reminded.append(practitioner)
-    return reminded
+        if not created:
+            return False
+        # Sent inside the transaction: if sending fails, the row is rolled back and the next run retries.
+        _send(
+            "dashboard/emails/freshness_reminder.txt",
+            subject="Is your Meridian listing still correct?",
+            to=locked.owner.email,
+            context={
+                "practitioner": locked,
+                "since": locked.last_confirmed_at,
+                "stale_after_days": freshness.STALE_AFTER_DAYS,
+                "days_left": max(0, freshness.STALE_AFTER_DAYS - (now - period_start).days),
+            },
+        )
+    return True
