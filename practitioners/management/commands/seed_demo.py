@@ -3,6 +3,7 @@
     manage.py seed_demo --practitioners 300 --seed 1
     manage.py seed_demo --practitioners 300 --if-empty     # what `make run` uses
     manage.py seed_demo --practitioners 10000 --dry-run    # generate, insert nothing
+    manage.py seed_demo --practitioners 100000 --reviews-per-listing 10   # ~1,000,000 reviews
 
 Batches of `--batch-size` practitioners are generated and inserted together,
 so memory stays bounded however many are asked for.
@@ -34,6 +35,8 @@ from practitioners.models import (
     SpecialTraining,
     Technique,
 )
+from reviews.demo import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, demo_summary
+from reviews.seeding import ensure_demo_reviewers, insert_demo_reviews
 
 INSERT_BATCH = 2000
 
@@ -47,6 +50,12 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="Listings generated per batch.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any listing exists.")
         parser.add_argument("--dry-run", action="store_true", help="Generate but insert nothing.")
+        parser.add_argument(
+            "--reviews-per-listing",
+            type=float,
+            default=6.0,
+            help="Average number of demo reviews per listing (0 for none).",
+        )
 
     def handle(self, *args, **options) -> None:
         count: int = options["practitioners"]
@@ -59,6 +68,8 @@ class Command(BaseCommand):
             return
         if not Condition.objects.exists():
             raise CommandError("Reference data is missing: run `manage.py migrate` (or `load_reference`) first.")
+        if options["reviews_per_listing"] < 0:
+            raise CommandError("--reviews-per-listing must be zero or more.")
 
         started = time.monotonic()
         self.today = timezone.localdate()
@@ -76,17 +87,26 @@ class Command(BaseCommand):
             candidate_school_slug=self.demo_school_slugs["candidate"],
             unaccredited_school_slug=self.demo_school_slugs["none"],
         )
+        self.review_generator = DemoReviewGenerator(
+            seed=options["seed"],
+            today=self.today,
+            condition_names=self.condition_names,
+            mean_per_listing=options["reviews_per_listing"],
+        )
+        self.reviewer_ids = [] if options["dry_run"] else ensure_demo_reviewers(DEMO_REVIEWER_POOL)
         # Continue numbering after existing demo listings so slugs and numbers stay unique.
         offset = Practitioner.objects.filter(is_demo=True).count()
-        totals = dict.fromkeys(["practitioners", "locations", "licenses", "certifications", "degrees"], 0)
+        totals = dict.fromkeys(["practitioners", "locations", "licenses", "certifications", "degrees", "reviews"], 0)
         batch_size = options["batch_size"]
         progress = tqdm(total=count, unit="practitioner", disable=options["verbosity"] == 0, file=self.stderr)
         for start in range(offset, offset + count, batch_size):
             stop = min(start + batch_size, offset + count)
             batch = [generator.practitioner(i) for i in range(start, stop)]
+            batch_reviews = [self.review_generator.reviews_for(demo.index, demo.condition_slugs) for demo in batch]
             if not options["dry_run"]:
                 with transaction.atomic():
-                    self._insert(batch)
+                    self._insert(batch, batch_reviews)
+            totals["reviews"] += sum(len(reviews) for reviews in batch_reviews)
             for key, value in self._tally(batch).items():
                 totals[key] += value
             progress.update(len(batch))
@@ -98,7 +118,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{verb} {totals['practitioners']} demo practitioners, {totals['locations']} locations, "
                 f"{totals['licenses']} licenses, {totals['certifications']} certifications, "
-                f"{totals['degrees']} degrees in {elapsed:.1f}s (seed {options['seed']})."
+                f"{totals['degrees']} degrees, {totals['reviews']} reviews in {elapsed:.1f}s (seed {options['seed']})."
             )
         )
 
@@ -137,11 +157,11 @@ class Command(BaseCommand):
     def _verified_at(self, state: str, days_ago: int) -> datetime.datetime | None:
         return self.now - datetime.timedelta(days=days_ago) if state in ("verified", "revoked") else None
 
-    def _insert(self, batch: list[DemoPractitioner]) -> None:
+    def _insert(self, batch: list[DemoPractitioner], batch_reviews: list[list[DemoReview]]) -> None:
         lookups = self.lookups
         condition_names = self.condition_names
         practitioners = []
-        for demo in batch:
+        for demo, reviews in zip(batch, batch_reviews, strict=True):
             confirmed = self.now - datetime.timedelta(days=demo.confirmed_days_ago)
             practitioners.append(
                 Practitioner(
@@ -174,12 +194,16 @@ class Command(BaseCommand):
                         bio=demo.bio,
                         conditions=[condition_names[slug] for slug in demo.condition_slugs],
                     ),
+                    # The stored rating summary of the reviews inserted below (published ones only).
+                    **demo_summary(reviews).as_fields(),
                 )
             )
         Practitioner.objects.bulk_create(practitioners, batch_size=INSERT_BATCH)
 
         locations, hours_for, licenses, certs, degrees, trainings = [], [], [], [], [], []
-        m2m: dict[str, list] = {name: [] for name in ("conditions", "techniques", "services", "insurance_carriers", "languages")}
+        m2m: dict[str, list] = {
+            name: [] for name in ("conditions", "techniques", "services", "insurance_carriers", "languages")
+        }
         for demo, prac in zip(batch, practitioners, strict=True):
             for loc in demo.locations:
                 location = PracticeLocation(
@@ -212,7 +236,9 @@ class Command(BaseCommand):
                         restricted=lic.restricted,
                         verification_state=lic.verification_state,
                         verified_at=self._verified_at(lic.verification_state, 30 + demo.index % 300),
-                        verification_source="Demo data: no real check was made" if lic.verification_state == "verified" else "",
+                        verification_source="Demo data: no real check was made"
+                        if lic.verification_state == "verified"
+                        else "",
                         rejection_reason=lic.rejection_reason,
                         submitted_at=self.now - datetime.timedelta(days=1 + demo.index % 20),
                     )
@@ -246,19 +272,29 @@ class Command(BaseCommand):
             for title, provider, year in demo.trainings:
                 trainings.append(SpecialTraining(practitioner=prac, title=title, provider=provider, year=year))
             for slug in demo.condition_slugs:
-                m2m["conditions"].append(Practitioner.conditions.through(practitioner_id=prac.pk, condition_id=lookups["condition"][slug]))
+                m2m["conditions"].append(
+                    Practitioner.conditions.through(practitioner_id=prac.pk, condition_id=lookups["condition"][slug])
+                )
             for slug in demo.technique_slugs:
-                m2m["techniques"].append(Practitioner.techniques.through(practitioner_id=prac.pk, technique_id=lookups["technique"][slug]))
+                m2m["techniques"].append(
+                    Practitioner.techniques.through(practitioner_id=prac.pk, technique_id=lookups["technique"][slug])
+                )
             for slug in demo.service_slugs:
                 m2m["services"].append(
-                    Practitioner.services.through(practitioner_id=prac.pk, complementaryservice_id=lookups["service"][slug])
+                    Practitioner.services.through(
+                        practitioner_id=prac.pk, complementaryservice_id=lookups["service"][slug]
+                    )
                 )
             for slug in demo.insurance_slugs:
                 m2m["insurance_carriers"].append(
-                    Practitioner.insurance_carriers.through(practitioner_id=prac.pk, insurancecarrier_id=lookups["insurance"][slug])
+                    Practitioner.insurance_carriers.through(
+                        practitioner_id=prac.pk, insurancecarrier_id=lookups["insurance"][slug]
+                    )
                 )
             for code in demo.language_codes:
-                m2m["languages"].append(Practitioner.languages.through(practitioner_id=prac.pk, language_id=lookups["language"][code]))
+                m2m["languages"].append(
+                    Practitioner.languages.through(practitioner_id=prac.pk, language_id=lookups["language"][code])
+                )
 
         PracticeLocation.objects.bulk_create(locations, batch_size=INSERT_BATCH)
         OpeningHours.objects.bulk_create(
@@ -275,3 +311,9 @@ class Command(BaseCommand):
         SpecialTraining.objects.bulk_create(trainings, batch_size=INSERT_BATCH)
         for field_name, rows in m2m.items():
             getattr(Practitioner, field_name).through.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+        insert_demo_reviews(
+            list(zip(practitioners, batch_reviews, strict=True)),
+            reviewer_ids=self.reviewer_ids,
+            condition_ids=lookups["condition"],
+            now=self.now,
+        )
