@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
-from practitioners.geo import zip_place
+from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,
     MAX_FEE,
@@ -183,6 +183,8 @@ class LocationForm(forms.ModelForm):
 
     def clean_zip_code(self) -> str:
         value = (self.cleaned_data.get("zip_code") or "").strip()
+        if not ZIP_RE.match(value):
+            raise forms.ValidationError("Enter a 5-digit ZIP code.")
         place = zip_place(value)
         if place is None:
             raise forms.ValidationError(f"“{value}” is not a US ZIP code we know. Enter the five-digit ZIP.")

@@ -51,6 +51,15 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+def _posted(request: HttpRequest):
+    """The POST data for a bound form (even when empty), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest):
+    return request.FILES if request.method == "POST" else None
+
+
 def listing_required(view: View) -> View:
     """Signed in and keeping a listing; the listing is passed to the view.
 
@@ -152,7 +161,7 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     practitioner = selectors.claimable_listing(slug=slug)
     if practitioner is None:
         raise Http404("No listing that can be claimed has this address.")
-    form = ClaimForm(request.POST or None)
+    form = ClaimForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.claim_create(
@@ -192,7 +201,7 @@ def claim_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def listing_create(request: HttpRequest) -> HttpResponse:
     if (response := _no_listing_yet(request)) is not None:
         return response
-    form = ListingCreateForm(request.POST or None)
+    form = ListingCreateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.listing_create(user=request.user, **form.cleaned_data)
@@ -216,7 +225,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
 @listing_required
 @require_http_methods(["GET", "POST"])
 def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
-    form = ListingForm(request.POST or None, instance=Practitioner.objects.get(pk=listing.pk))
+    form = ListingForm(_posted(request), instance=Practitioner.objects.get(pk=listing.pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
@@ -335,7 +344,7 @@ def _credential_form(kind: str, listing: Practitioner, data=None, instance=None)
 @listing_required
 @require_http_methods(["GET", "POST"])
 def credential_add(request: HttpRequest, listing: Practitioner, kind: str) -> HttpResponse:
-    form = _credential_form(kind, listing, request.POST or None)
+    form = _credential_form(kind, listing, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.credential_add(
@@ -360,7 +369,7 @@ def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: 
     credential = get_object_or_404(CREDENTIAL_TYPES[kind].objects.filter(practitioner=listing), pk=pk)
     # The form works on its own copy: the stored values are what the change is compared with.
     form = _credential_form(
-        kind, listing, request.POST or None, instance=CREDENTIAL_TYPES[kind].objects.get(pk=credential.pk)
+        kind, listing, _posted(request), instance=CREDENTIAL_TYPES[kind].objects.get(pk=credential.pk)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -391,7 +400,7 @@ def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: 
 @listing_required
 @require_http_methods(["GET", "POST"])
 def photo(request: HttpRequest, listing: Practitioner) -> HttpResponse:
-    form = PhotoForm(request.POST or None, request.FILES or None)
+    form = PhotoForm(_posted(request), _files(request))
     if request.method == "POST" and form.is_valid():
         services.photo_set(practitioner=listing, actor=request.user, renditions=form.cleaned_data["photo"])
         messages.success(request, "Your photo is saved.")
