@@ -1,0 +1,233 @@
+"""State board license rosters: column presets, row parsing and the comparison with our licenses.
+
+Boards publish rosters with their own column names. A mapping says which file
+column holds each of our fields; `PRESETS` holds the mappings of the formats we
+know, and `--columns number=licensenumber,last_name=lastname,…` adjusts or
+replaces one. Only `number` is required; a field without a column is simply not
+compared.
+
+Fields: number, last_name, first_name, name (a full name, when the board has no
+separate columns), license_type, status, expiry_date, issue_date.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from ..models import LicenseBoardStatus
+from .csvfile import HeaderError
+from .fields import name_tokens, parse_date, too_long
+
+FIELDS = ("number", "last_name", "first_name", "name", "license_type", "status", "expiry_date", "issue_date")
+REQUIRED_FIELDS = ("number",)
+LIMITS = {"number": 40, "last_name": 200, "first_name": 200, "name": 300, "license_type": 100, "status": 100}
+
+
+@dataclass(frozen=True)
+class Preset:
+    description: str
+    columns: dict[str, str]
+
+
+PRESETS: dict[str, Preset] = {
+    "meridian": Preset(
+        description="Our own column names: number, last_name, first_name, license_type, status, expiry_date, issue_date.",
+        columns={name: name for name in FIELDS if name != "name"},
+    ),
+    "colorado": Preset(
+        description=(
+            "Colorado DORA open data (Professional and Occupational Licenses in Colorado): licensenumber, "
+            "lastname, firstname, licensetype, licensestatusdescription, licenseexpirationdate, "
+            "licensefirstissuedate. The file lists every profession: add --license-type for acupuncture."
+        ),
+        columns={
+            "number": "licensenumber",
+            "last_name": "lastname",
+            "first_name": "firstname",
+            "license_type": "licensetype",
+            "status": "licensestatusdescription",
+            "expiry_date": "licenseexpirationdate",
+            "issue_date": "licensefirstissuedate",
+        },
+    ),
+}
+
+# Board wording → our board status. Checked in this order, so "Active - Probation" is probation
+# and "Inactive" is not "active". Anything else is reported and the status is not compared.
+STATUS_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("probation",), LicenseBoardStatus.PROBATION),
+    (("suspend",), LicenseBoardStatus.SUSPENDED),
+    (("revoke", "revocation"), LicenseBoardStatus.REVOKED),
+    (("retire",), LicenseBoardStatus.RETIRED),
+    (("delinquent", "grace"), LicenseBoardStatus.DELINQUENT),
+    (("expire", "lapse"), LicenseBoardStatus.EXPIRED),
+    (
+        ("inactive", "surrender", "relinquish", "deceased", "cancel", "closed", "void", "denied"),
+        LicenseBoardStatus.INACTIVE,
+    ),
+    (("active", "current", "clear", "valid", "good standing"), LicenseBoardStatus.ACTIVE),
+)
+
+
+def map_status(text: str) -> str | None:
+    value = " ".join((text or "").lower().split())
+    if not value:
+        return None
+    for words, status in STATUS_WORDS:
+        if any(word in value for word in words):
+            return status
+    return None
+
+
+def normalize_number(text: str) -> str:
+    """How license numbers are compared: case and spaces ignored ("ac 0123" == "AC0123")."""
+    return "".join((text or "").split()).upper()
+
+
+def parse_mapping(text: str) -> dict[str, str]:
+    """`number=licensenumber,last_name=lastname` → {"number": "licensenumber", …}; ValueError if malformed."""
+    mapping: dict[str, str] = {}
+    for part in (text or "").split(","):
+        if not part.strip():
+            continue
+        ours, sep, theirs = part.partition("=")
+        ours, theirs = ours.strip(), theirs.strip()
+        if not sep or not ours or not theirs:
+            raise ValueError(f"“{part.strip()}” is not field=column.")
+        if ours not in FIELDS:
+            raise ValueError(f"“{ours}” is not a roster field; use one of: {', '.join(FIELDS)}.")
+        mapping[ours] = theirs
+    return mapping
+
+
+@dataclass(frozen=True)
+class RosterColumns:
+    index: dict[str, int]
+    not_in_file: tuple[str, ...]  # optional preset fields the file lacks (not compared)
+    width: int
+
+
+def resolve_columns(header: list[str], mapping: dict[str, str], *, explicit: set[str]) -> RosterColumns:
+    """Positions of the mapped columns. Required and explicitly mapped columns must exist."""
+    positions = {name.strip().lower(): i for i, name in enumerate(header)}
+    index: dict[str, int] = {}
+    missing: list[str] = []
+    absent: list[str] = []
+    for ours, theirs in mapping.items():
+        position = positions.get(theirs.strip().lower())
+        if position is not None:
+            index[ours] = position
+        elif ours in REQUIRED_FIELDS or ours in explicit:
+            missing.append(f"{ours} (column “{theirs}”)")
+        else:
+            absent.append(ours)
+    if missing:
+        found = ", ".join(f"“{name}”" for name in header[:8])
+        raise HeaderError(
+            f"The header has no column for: {', '.join(missing)}. The file's header starts with: {found}. "
+            "Choose a --preset or map the columns with --columns field=column,…"
+        )
+    return RosterColumns(index=index, not_in_file=tuple(absent), width=len(header))
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    line: int
+    number: str  # normalized
+    raw_number: str
+    last_name: str = ""
+    first_name: str = ""
+    name: str = ""
+    license_type: str = ""
+    status: str | None = None
+    status_text: str = ""
+    expiry_date: datetime.date | None = None
+    issue_date: datetime.date | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.name or " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+def parse_entry(row: list[str], columns: RosterColumns, *, line: int) -> tuple[RosterEntry | None, list[str]]:
+    """(entry or None, problems). A missing number or a bad date skips the row."""
+    values = {field: row[i].strip() for field, i in columns.index.items()}
+    refused = too_long(values, LIMITS)
+    if refused:
+        return None, [f"{'; '.join(refused)}; row skipped."]
+    raw_number = values.get("number", "")
+    number = normalize_number(raw_number)
+    if not number:
+        return None, ["no license number; row skipped."]
+    dates: dict[str, datetime.date | None] = {}
+    for field in ("expiry_date", "issue_date"):
+        try:
+            dates[field] = parse_date(values.get(field, ""))
+        except ValueError as exc:
+            label = field.replace("_", " ")
+            return None, [f"license {raw_number}: {label} — {exc}; row skipped."]
+    problems = []
+    status_text = values.get("status", "")
+    status = map_status(status_text)
+    if status_text and status is None:
+        problems.append(f"license {raw_number}: board status “{status_text[:40]}” not recognised; status not compared.")
+    return (
+        RosterEntry(
+            line=line,
+            number=number,
+            raw_number=raw_number,
+            last_name=values.get("last_name", ""),
+            first_name=values.get("first_name", ""),
+            name=values.get("name", ""),
+            license_type=values.get("license_type", ""),
+            status=status,
+            status_text=status_text,
+            expiry_date=dates["expiry_date"],
+            issue_date=dates["issue_date"],
+        ),
+        problems,
+    )
+
+
+def names_match(our_name: str, entry: RosterEntry) -> bool:
+    """Does the board's name fit our listing's name? Every token of the board's last name must
+    appear in ours; if the board gives a first name, its first token (or initial) must too."""
+    ours = name_tokens(our_name)
+    if entry.last_name or entry.first_name:
+        last, first = name_tokens(entry.last_name), name_tokens(entry.first_name)
+    else:
+        tokens = name_tokens(entry.name)
+        last, first = tokens[-1:], tokens[:1] if len(tokens) > 1 else []
+    if not last or not all(token in ours for token in last):
+        return False
+    if not first:
+        return True
+    given = first[0]
+    return any(token == given or (len(given) == 1 and token.startswith(given)) for token in ours)
+
+
+@dataclass(frozen=True)
+class OurLicense:
+    pk: int
+    number: str
+    practitioner_name: str
+    board_status: str
+    expiry_date: datetime.date | None
+    verification_state: str
+
+
+@dataclass(frozen=True)
+class Difference:
+    field: str
+    ours: str
+    board: str
+
+
+def compare(ours: OurLicense, entry: RosterEntry) -> list[Difference]:
+    differences = []
+    if entry.display_name and not names_match(ours.practitioner_name, entry):
+        differences.append(Difference("name", ours.practitioner_name, entry.display_name))
+    if entry.status is not None and entry.status != ours.board_status:
+        differences.append(Difference("board status", ours.board_status, entry.status))
+    if entry.expiry_date is not None and entry.expiry_date != ours.expiry_date:
+        differences.append(Difference("expiry", str(ours.expiry_date or "none"), str(entry.expiry_date)))
+    return differences
