@@ -27,9 +27,7 @@ class BadgesSerializer(serializers.Serializer):
 
 
 class RatingSerializer(serializers.Serializer):
-    average = serializers.DecimalField(
-        max_digits=3, decimal_places=2, allow_null=True, help_text="1–5; null without reviews."
-    )
+    average = serializers.FloatField(allow_null=True, help_text="1–5; null without reviews.")
     count = serializers.IntegerField(help_text="Published reviews.")
 
 
@@ -53,7 +51,8 @@ def _badges(practitioner: Practitioner) -> dict:
 
 
 def _rating(practitioner: Practitioner) -> dict:
-    return {"average": practitioner.rating_avg, "count": practitioner.review_count}
+    average = practitioner.rating_avg
+    return {"average": float(average) if average is not None else None, "count": practitioner.review_count}
 
 
 class PractitionerListSerializer(serializers.ModelSerializer):

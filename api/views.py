@@ -1,9 +1,9 @@
 """Read-only API views: the same search and profile as the HTML pages."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
-from rest_framework import generics
+from rest_framework import generics, serializers
 
 from practitioners import geo
 from practitioners.filters import PractitionerFilterSet
@@ -12,9 +12,21 @@ from practitioners.selectors import practitioner_profile, search_base_qs
 from .pagination import SearchPagination
 from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
 
+SearchErrorsSerializer = inline_serializer(
+    name="SearchErrors",
+    fields={
+        name: serializers.ListField(child=serializers.CharField(), required=False)
+        for name in [*PractitionerFilterSet.base_filters, "page"]
+    },
+)
+
 
 @extend_schema(
     summary="Search practitioners",
+    responses={
+        200: PractitionerListSerializer,
+        400: OpenApiResponse(SearchErrorsSerializer, description="Messages for each unusable parameter."),
+    },
     description=(
         "The directory search, with the same parameters as /practitioners/. Each result has "
         "`distance_miles` (to its nearest location) when `location` is given. Invalid parameters, "
