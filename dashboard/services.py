@@ -654,7 +654,7 @@ def freshness_reminder_send(*, practitioner: Practitioner, now: datetime.datetim
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Practitioner.objects.select_for_update().select_related("owner").get(pk=practitioner.pk)
+        locked = Practitioner.objects.select_for_update(of=("self",)).select_related("owner").get(pk=practitioner.pk)
         if locked.owner is None or locked.status == Practitioner.Status.SUSPENDED:
             return False
         period_start = locked.last_confirmed_at or locked.created_at

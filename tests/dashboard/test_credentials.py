@@ -44,7 +44,13 @@ def is_verified(listing: Practitioner) -> bool:
 def test_add_license_goes_to_the_queue_with_a_record(owner_client, listing):
     response = owner_client.post(
         add_url("license"),
-        {"state": "NY", "number": "NY-004411", "title": "L.Ac.", "issue_date": "2019-05-01", "expiry_date": "2027-05-01"},
+        {
+            "state": "NY",
+            "number": "NY-004411",
+            "title": "L.Ac.",
+            "issue_date": "2019-05-01",
+            "expiry_date": "2027-05-01",
+        },
     )
     assert response.status_code == 302
     new = License.objects.get(number="NY-004411")
@@ -125,9 +131,7 @@ def test_bad_credential_input_saves_nothing(owner_client, listing, kind, data, f
 
 def test_a_license_already_on_another_listing_is_refused(owner_client, listing, intruder_listing):
     taken = intruder_listing.licenses.get()
-    response = owner_client.post(
-        add_url("license"), {"state": "CA", "number": taken.number.lower(), "title": "L.Ac."}
-    )
+    response = owner_client.post(add_url("license"), {"state": "CA", "number": taken.number.lower(), "title": "L.Ac."})
     assert "already on a Meridian listing" in response.text
     assert License.objects.filter(practitioner=listing).count() == 1
 
@@ -180,7 +184,9 @@ def test_changing_a_pending_credential_keeps_it_pending(owner_client, listing):
 
 def test_rejection_reason_is_shown_and_an_edit_resubmits(owner_client, listing):
     license_ = LicenseFactory(practitioner=listing, state_id="NY", verification_state="pending", verified_at=None)
-    credential_reject(credential=license_, actor=UserFactory(is_staff=True), reason="Number not found on the NY roster.")
+    credential_reject(
+        credential=license_, actor=UserFactory(is_staff=True), reason="Number not found on the NY roster."
+    )
     home = owner_client.get(reverse("dashboard:home")).text
     assert "Number not found on the NY roster." in home
     owner_client.post(edit_url("license", license_.pk), license_data(license_, number="NY777"))
