@@ -758,7 +758,8 @@ class VerificationQueueAdmin(admin.ModelAdmin):
                 }
                 for value, label in choices
             ]
-            result.append({"title": title, "links": links})
+            # The long list of states starts folded unless one is chosen.
+            result.append({"title": title, "links": links, "open": param != "state" or bool(current)})
         return result
 
     def _selected_credentials(self, request: HttpRequest) -> list:
