@@ -211,6 +211,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 
+# Change history (django-simple-history): staff read it; nobody reverts a listing from the admin,
+# because a revert would bypass the services (freshness dates, verification rules).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
