@@ -34,6 +34,7 @@ SearchErrorsSerializer = inline_serializer(
     ),
 )
 class PractitionerListView(generics.ListAPIView):
+    authentication_classes = []  # public and read-only: every caller is anonymous (and throttled as such)
     serializer_class = PractitionerListSerializer
     filterset_class = PractitionerFilterSet
     pagination_class = SearchPagination
@@ -47,8 +48,18 @@ class PractitionerListView(generics.ListAPIView):
         return {**super().get_serializer_context(), "place": place}
 
 
-@extend_schema(summary="One practitioner's profile")
+@extend_schema(
+    summary="One practitioner's profile",
+    responses={
+        200: PractitionerDetailSerializer,
+        404: OpenApiResponse(
+            inline_serializer(name="NotFound", fields={"detail": serializers.CharField()}),
+            description="No published practitioner has this slug.",
+        ),
+    },
+)
 class PractitionerDetailView(generics.RetrieveAPIView):
+    authentication_classes = []
     serializer_class = PractitionerDetailSerializer
     lookup_field = "slug"
 
