@@ -1,7 +1,6 @@
 """JSON shapes of a search result and a profile. Read-only; every value comes from the
 search or profile selectors' prefetched data (no query per row)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -88,7 +87,7 @@ class PractitionerListSerializer(serializers.ModelSerializer):
     def get_profile_url(self, practitioner: Practitioner) -> str:
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, practitioner: Practitioner) -> str | None:
         if not practitioner.photo:
             return None
@@ -230,7 +229,7 @@ class PractitionerDetailSerializer(serializers.ModelSerializer):
     def get_profile_url(self, practitioner: Practitioner) -> str:
         return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, practitioner: Practitioner) -> str | None:
         if not practitioner.photo:
             return None
