@@ -88,3 +88,28 @@ def test_the_same_review_published_twice_at_once_counts_once(slow_summary_reads)
 
     assert errors == []
     assert Practitioner.objects.get(pk=practitioner.pk).review_count == 1
+
+
+def test_simultaneous_submissions_cannot_beat_the_daily_limit(monkeypatch):
+    from reviews.models import Review
+    from tests.factories import VerifiedUserFactory
+    from tests.reviews.test_services import content
+
+    original = services._clean_content
+
+    def slow_clean(**kwargs):
+        time.sleep(0.3)  # between counting today's reviews and inserting the new one
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "_clean_content", slow_clean)
+    author = VerifiedUserFactory()
+    for _ in range(services.DAILY_REVIEW_LIMIT - 1):
+        services.review_create(author=author, practitioner=PractitionerFactory(), **content())
+    targets = [PractitionerFactory(), PractitionerFactory()]
+
+    errors = run_in_threads(
+        *[lambda p=p: services.review_create(author=author, practitioner=p, **content()) for p in targets]
+    )
+
+    assert Review.objects.filter(author=author).count() == services.DAILY_REVIEW_LIMIT
+    assert len(errors) == 1 and "at most 3 reviews" in str(errors[0])
