@@ -3,8 +3,10 @@ the caller stores each listing's summary computed from the same generated review
 (`reviews.demo.demo_summary`), and `recompute_review_summaries` can confirm it."""
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Model
 
 from accounts.models import User
 from practitioners.models import Practitioner
@@ -13,6 +15,10 @@ from .demo import DEMO_REVIEWER_EMAIL, DemoReview, reviewer_display_name
 from .models import HelpfulVote, Review, ReviewReply, ReviewState
 
 INSERT_BATCH = 2000
+
+
+def _bulk_create(model: type[Model], rows: list[Model]) -> None:
+    model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
 
 
 def ensure_demo_reviewers(pool_size: int) -> list[int]:
@@ -37,8 +43,13 @@ def insert_demo_reviews(
     reviewer_ids: list[int],
     condition_ids: dict[str, int],
     now: datetime.datetime,
+    save: Callable[[type[Model], list[Model]], None] | None = None,
 ) -> dict[str, int]:
-    """Insert the reviews (and their helpful votes and replies) of already-saved listings."""
+    """Insert the reviews (and their helpful votes and replies) of already-saved listings.
+
+    `save(model, rows)` inserts rows and sets their pks: bulk_create by default;
+    `seed_bench` passes its PostgreSQL COPY writer."""
+    save = save or _bulk_create
     rows: list[Review] = []
     sources: list[DemoReview] = []
     for practitioner, demo_reviews in pairs:
@@ -65,17 +76,17 @@ def insert_demo_reviews(
                 )
             )
             sources.append(demo)
-    Review.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+    save(Review, rows)
     votes = [
         HelpfulVote(review_id=review.pk, user_id=reviewer_ids[voter])
         for review, demo in zip(rows, sources, strict=True)
         for voter in demo.helpful_voters
     ]
-    HelpfulVote.objects.bulk_create(votes, batch_size=INSERT_BATCH)
+    save(HelpfulVote, votes)
     replies = [
         ReviewReply(review_id=review.pk, text=demo.reply)
         for review, demo in zip(rows, sources, strict=True)
         if demo.reply
     ]
-    ReviewReply.objects.bulk_create(replies, batch_size=INSERT_BATCH)
+    save(ReviewReply, replies)
     return {"reviews": len(rows), "helpful_votes": len(votes), "replies": len(replies)}

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -198,7 +199,7 @@ class Command(BaseCommand):
                     **demo_summary(reviews).as_fields(),
                 )
             )
-        Practitioner.objects.bulk_create(practitioners, batch_size=INSERT_BATCH)
+        self._save(Practitioner, practitioners)
 
         locations, hours_for, licenses, certs, degrees, trainings = [], [], [], [], [], []
         m2m: dict[str, list] = {
@@ -296,24 +297,29 @@ class Command(BaseCommand):
                     Practitioner.languages.through(practitioner_id=prac.pk, language_id=lookups["language"][code])
                 )
 
-        PracticeLocation.objects.bulk_create(locations, batch_size=INSERT_BATCH)
-        OpeningHours.objects.bulk_create(
+        self._save(PracticeLocation, locations)
+        self._save(
+            OpeningHours,
             [
                 OpeningHours(location=location, weekday=day, opens=opens, closes=closes)
                 for location, hours in hours_for
                 for day, opens, closes in hours
             ],
-            batch_size=INSERT_BATCH,
         )
-        License.objects.bulk_create(licenses, batch_size=INSERT_BATCH)
-        Certification.objects.bulk_create(certs, batch_size=INSERT_BATCH)
-        Degree.objects.bulk_create(degrees, batch_size=INSERT_BATCH)
-        SpecialTraining.objects.bulk_create(trainings, batch_size=INSERT_BATCH)
+        self._save(License, licenses)
+        self._save(Certification, certs)
+        self._save(Degree, degrees)
+        self._save(SpecialTraining, trainings)
         for field_name, rows in m2m.items():
-            getattr(Practitioner, field_name).through.objects.bulk_create(rows, batch_size=INSERT_BATCH)
+            self._save(getattr(Practitioner, field_name).through, rows)
         insert_demo_reviews(
             list(zip(practitioners, batch_reviews, strict=True)),
             reviewer_ids=self.reviewer_ids,
             condition_ids=lookups["condition"],
             now=self.now,
+            save=self._save,
         )
+
+    def _save(self, model: type[Model], rows: list[Model]) -> None:
+        """Insert new rows and set their pks. `seed_bench` overrides this with PostgreSQL COPY."""
+        model.objects.bulk_create(rows, batch_size=INSERT_BATCH)
