@@ -1,7 +1,10 @@
-"""Response headers Django has no setting for."""
+"""Response headers Django has no setting for (and, for benchmarks only, Server-Timing)."""
 
+import time
 from collections.abc import Callable
+from contextlib import ExitStack
 
+from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
 # A directory needs none of these browser features; deny them to every frame.
@@ -29,3 +32,47 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class ServerTimingMiddleware:
+    """Benchmarks only: a `Server-Timing` header with the request's time in Django and in SQL.
+
+    `total` is everything from this middleware inwards (the other middleware, the view,
+    template rendering); `sql` is the time spent executing queries on every database
+    connection, with the number of queries in its description, e.g.
+    `total;dur=12.345, sql;dur=3.210;desc="6 queries"`. It tells anyone how long the
+    database took, so it is installed only when SERVER_TIMING=true (settings/base.py),
+    outermost, by the benchmark (bench/).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        sql = _SqlClock()
+        started = time.perf_counter()
+        with ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(sql))
+            response = self.get_response(request)
+        total = (time.perf_counter() - started) * 1000
+        response.headers["Server-Timing"] = (
+            f'total;dur={total:.3f}, sql;dur={sql.seconds * 1000:.3f};desc="{sql.queries} queries"'
+        )
+        return response
+
+
+class _SqlClock:
+    """An execute wrapper that adds up the time and the number of the queries it sees."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.queries = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.queries += 1

@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from accounts import views as account_views
-from directory.views import serve_upload
+from directory.views import healthz, serve_upload
 from practitioners import views as practitioner_views
 from practitioners.sitemaps import SITEMAPS
 from reviews import views as review_views
@@ -12,6 +12,7 @@ urlpatterns = [
     path("", practitioner_views.home, name="home"),
     path("guide/", practitioner_views.guide, name="guide"),
     path("robots.txt", practitioner_views.robots_txt, name="robots_txt"),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path(
         "sitemap-<section>.xml",

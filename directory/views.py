@@ -1,9 +1,9 @@
-"""Project-level views: uploaded files, served safely."""
+"""Project-level views: uploaded files, served safely; a health check."""
 
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 # Only re-encoded images are ever stored; anything else under MEDIA_ROOT is not served.
@@ -27,3 +27,10 @@ def serve_upload(request: HttpRequest, path: str) -> FileResponse:
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    """For load balancers, and the benchmark's baseline: answers "ok" without touching the
+    database or a template, so it measures only Django's request handling and middleware."""
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")

@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "directory.middleware.PermissionsPolicyMiddleware",
 ]
+# Benchmarks only (bench/): a Server-Timing header with each request's time in Django and in SQL.
+# Outermost, so it times every other middleware too. Off unless SERVER_TIMING=true.
+if env_bool("SERVER_TIMING"):
+    MIDDLEWARE.insert(0, "directory.middleware.ServerTimingMiddleware")
 
 ROOT_URLCONF = "directory.urls"
 
