@@ -401,7 +401,10 @@ def credential_send_expiry_reminder(
     sent_for_field = f"expiry_notice_{days_before}_sent_for"
     with transaction.atomic():
         locked = (
-            type(credential).objects.select_for_update().select_related("practitioner__owner").get(pk=credential.pk)
+            type(credential)
+            .objects.select_for_update(of=("self",))
+            .select_related("practitioner__owner")
+            .get(pk=credential.pk)
         )
         if getattr(locked, sent_for_field) == locked.expiry_date:
             return False
