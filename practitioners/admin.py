@@ -118,23 +118,21 @@ class PracticeLocationInline(admin.StackedInline):
 
 
 class CredentialInline(admin.TabularInline):
-    """Credentials on the listing page: read here, decided on their own page (the change link)."""
+    """Credentials on the listing page, read-only: each is changed and decided on its own page
+    (the change link), where edits go through the services and their audit trail."""
 
     extra = 0
     show_change_link = True
     fields: tuple[str, ...] = ()
-    readonly_fields = ("verification_state", "verified_at")
 
     def get_readonly_fields(self, request, obj=None):
-        if request.user.is_superuser:
-            return self.readonly_fields
         return self.fields
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
+        return False
 
 
 class LicenseInline(CredentialInline):
@@ -149,7 +147,6 @@ class LicenseInline(CredentialInline):
         "verification_state",
         "verified_at",
     )
-    readonly_fields = ("restricted", "verification_state", "verified_at")
 
 
 class CertificationInline(CredentialInline):

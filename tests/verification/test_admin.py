@@ -476,3 +476,37 @@ def test_queue_bulk_refused_without_change_permission(client, reviewer_group):
     assert response.status_code == 403
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.PENDING
+
+
+def test_listing_page_shows_credentials_read_only_even_to_a_superuser(client):
+    lic = LicenseFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(f"/admin/practitioners/practitioner/{lic.practitioner_id}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert lic.number in html
+    assert 'name="licenses-0-number"' not in html  # changed on the license's own page, through the services
+    assert change_url(lic) in html
+
+
+def test_superuser_correcting_a_verified_claim_sends_it_back_to_the_queue(client):
+    lic = LicenseFactory()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        change_url(lic),
+        {
+            "state": "CA",
+            "number": lic.number + "X",
+            "title": lic.title,
+            "issue_date": lic.issue_date.isoformat(),
+            "expiry_date": lic.expiry_date.isoformat(),
+            "board_status": "active",
+        },
+    )
+    assert response.status_code == 302
+    lic.refresh_from_db()
+    assert lic.number.endswith("X")
+    assert lic.verification_state == VerificationState.PENDING
+    record = VerificationRecord.objects.get(credential_id=lic.pk)
+    assert (record.old_state, record.new_state) == ("verified", "pending")
+    assert "number" in record.note
