@@ -155,7 +155,8 @@ def test_outcomes_shown_from_three_reports_with_medians(client, staff):
     outcomes = html[html.index('id="outcomes-h"') : html.index("</section>")]
     assert "not a clinical study" in outcomes
     row = re.search(
-        r'<th scope="row">Neck pain</th>\s*<td>3</td>\s*<td>6 points</td>\s*<td>8 → 3</td>\s*<td>6</td>', outcomes
+        r'<th scope="row">Neck pain</th>\s*<td data-label="Reports">3</td>\s*<td data-label="Median pain reduction">6 points</td>\s*<td data-label="Median pain before → after">8 → 3</td>\s*<td data-label="Median sessions">6</td>',
+        outcomes,
     )
     assert row, outcomes
     assert "Too few reports to show figures yet (fewer than 3)" in outcomes
