@@ -7,7 +7,8 @@ app_name = "api"
 
 urlpatterns = [
     path("v1/practitioners/", views.PractitionerListView.as_view(), name="practitioner-list"),
-    path("v1/practitioners/<slug:slug>/", views.PractitionerDetailView.as_view(), name="practitioner-detail"),
+    # <str:> rather than <slug:>: a malformed slug reaches the API view and gets a JSON 404, not an HTML page.
+    path("v1/practitioners/<str:slug>/", views.PractitionerDetailView.as_view(), name="practitioner-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", views.ApiDocsView.as_view(url_name="api:schema"), name="docs"),
 ]
