@@ -124,7 +124,7 @@ def copy_rows(model: type[Model], rows: list[Model]) -> None:
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy costs a lookup per use
     meta = model._meta
     table = meta.db_table
-    fields = list(meta.concrete_fields)
+    fields = [field for field in meta.concrete_fields if not field.generated]  # the database fills those
     plain = [field.get_internal_type() in PLAIN_TYPES and not _has_own_pre_save(field) for field in fields]
     quote = db.ops.quote_name
     with db.cursor() as cursor:
