@@ -37,15 +37,21 @@ def _clear_cache():
     cache.clear()
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request):
-    """Transactional tests (and live_server) flush the database afterwards, reference data included;
-    put it back so every test starts with the state boards, conditions, … a migration loads."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
-        marker = request.node.get_closest_marker("django_db")
-        if not (marker and marker.kwargs.get("transaction")):
-            return
-    request.getfixturevalue("transactional_db")
+    """Transactional tests (and live_server) flush the database afterwards, reference data included,
+    and test ordering cannot promise they run last; so every database test checks (one query) that
+    the state boards, conditions, … a migration loads are there, and puts them back if not."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not DB_FIXTURES & set(request.fixturenames):
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
 
     from practitioners.models import StateBoard
