@@ -35,9 +35,9 @@ def great_circle_miles(latitude: float, longitude: float, *, lat_field: str = "l
 
 # The weighted tsvector over `Practitioner.search_document` (see practitioners.documents):
 # line 1 name (A), lines 2–3 practice names and conditions (B), the rest, the bio (C).
-# Migration 0003 builds a GIN index over exactly this SQL with the column name filled in;
-# PostgreSQL uses the index only when a query's expression matches it, so change both
-# together (tests/practitioners/test_search_text.py checks the plan uses the index).
+# `Practitioner.search_vector` is a stored generated column computed with this SQL, and
+# migration 0006 indexes that column with GIN (tests/practitioners/test_search_text.py
+# checks that the search's plan uses the index).
 SEARCH_VECTOR_SQL = (
     "(setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 1)), 'A') || "
     "setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 2) || ' ' || "
@@ -46,11 +46,26 @@ SEARCH_VECTOR_SQL = (
 )
 
 
+class SearchVectorStorage(SearchVectorField):
+    """A tsvector column on PostgreSQL; plain (always empty) text elsewhere."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class SearchDocumentVector(Func):
-    """PostgreSQL only: the weighted vector of a listing's search document."""
+    """The weighted vector of a listing's search document (PostgreSQL; '' on other databases).
+
+    `Practitioner.search_vector` stores it (a generated column, GIN-indexed by migration
+    0006), so searches and ranking read it instead of recomputing it for every row."""
 
     template = SEARCH_VECTOR_SQL.format(doc="%(expressions)s")
-    output_field = SearchVectorField()
+    output_field = SearchVectorStorage()
 
     def __init__(self, expression: str = "search_document", **extra):
         super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if connection.vendor != "postgresql":
+            return "''", []
+        return super().as_sql(compiler, connection, **extra_context)

@@ -48,7 +48,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from . import freshness, geo
-from .expressions import SEARCH_CONFIG, SearchDocumentVector
+from .expressions import SEARCH_CONFIG
 from .models import Practitioner, medicare_exists, nccaom_exists, verified_exists
 from .selectors import Vocabulary, load_vocabulary
 
@@ -130,11 +130,10 @@ def text_matches(queryset: QuerySet, text: str) -> QuerySet:
     """Listings whose search document matches `text`.
 
     PostgreSQL: stemmed full-text search (websearch syntax: quotes, OR, -word) over the
-    weighted vector, served by the GIN index. SQLite: every word must appear somewhere.
+    stored weighted vector (`Practitioner.search_vector`), served by its GIN index. SQLite: every word must appear somewhere.
     """
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return queryset.alias(search_vector=SearchDocumentVector()).filter(search_vector=query)
+        return queryset.filter(search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
     for word in text.split():
         queryset = queryset.filter(search_document__icontains=word)
     return queryset
@@ -144,7 +143,7 @@ def text_rank(text: str):
     """How well a listing matches `text` (higher is better); matches in the name count most."""
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return SearchRank(SearchDocumentVector(), query)
+        return SearchRank(F("search_vector"), query)
     return Case(When(name__icontains=text, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import geo, trust
-from .expressions import great_circle_miles
+from .expressions import SearchDocumentVector, SearchVectorStorage, great_circle_miles
 
 ZIP_REGEX = r"^[0-9]{5}$"
 zip_validator = RegexValidator(ZIP_REGEX, "Enter a 5-digit ZIP code.")
@@ -251,6 +251,10 @@ class Practitioner(models.Model):
 
     # Denormalised text for full-text search (name, practice names, bio, conditions).
     search_document = models.TextField(blank=True, editable=False)
+    # Its weighted full-text vector, kept by the database (PostgreSQL; empty on SQLite).
+    search_vector = models.GeneratedField(
+        expression=SearchDocumentVector("search_document"), output_field=SearchVectorStorage(), db_persist=True
+    )
     # What the last NPPES import wrote (manage.py import_nppes). A re-import updates a field only
     # while it still holds that value, so whatever a practitioner or reviewer set is never overwritten.
     nppes_snapshot = models.JSONField(default=dict, blank=True, editable=False)
@@ -264,6 +268,7 @@ class Practitioner(models.Model):
         m2m_fields=["languages", "conditions", "techniques", "services", "insurance_carriers"],
         excluded_fields=[
             "search_document",
+            "search_vector",
             "nppes_snapshot",
             "review_count",
             "rating_sum",

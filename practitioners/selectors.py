@@ -93,10 +93,15 @@ def load_vocabulary() -> Vocabulary:
 
 
 def search_base_qs() -> QuerySet:
-    """Published listings with what a result card shows (conditions, locations) prefetched."""
-    return Practitioner.objects.published().prefetch_related(
-        "conditions",
-        Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
+    """Published listings with what a result card shows (conditions, locations) prefetched;
+    the search text and vector are left in the database."""
+    return (
+        Practitioner.objects.published()
+        .defer("search_document", "search_vector")
+        .prefetch_related(
+            "conditions",
+            Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
+        )
     )
 
 
