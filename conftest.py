@@ -59,3 +59,19 @@ def _reference_data(request):
 
     if not StateBoard.objects.exists():
         load_reference_data(apps.get_model)
+    _restore_reviewer_group()
+
+
+def _restore_reviewer_group() -> None:
+    """The "Credential reviewers" group also comes from a data migration (accounts 0002); a flush
+    removes it too. Put it back with the migration's own code, so there is one definition."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    migration = importlib.import_module("accounts.migrations.0002_credential_reviewers_group")
+    if not Group.objects.filter(name=migration.GROUP_NAME).exists():
+        migration.create_group(apps, SimpleNamespace(connection=connection))

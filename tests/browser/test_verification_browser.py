@@ -2,17 +2,11 @@
 verification queue, verifies a license against the state board's lookup, and the practitioner's
 public profile then shows the badge with today's date."""
 
-import importlib
-from types import SimpleNamespace
-
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
-from django.db import connection
 from django.utils import dateformat, timezone
 
 from practitioners.models import License, Practitioner, VerificationRecord
-from tests.factories import REVIEWER_GROUP, LicenseFactory, LocationFactory, PractitionerFactory, ReviewerFactory
+from tests.factories import LicenseFactory, LocationFactory, PractitionerFactory, ReviewerFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +15,6 @@ PASSWORD = "lotus pagoda morning 17"
 
 @pytest.fixture
 def reviewer():
-    # The group comes from a data migration; a transactional test's flush may have removed it.
-    if not Group.objects.filter(name=REVIEWER_GROUP).exists():
-        migration = importlib.import_module("accounts.migrations.0002_credential_reviewers_group")
-        migration.create_group(apps, SimpleNamespace(connection=connection))
     user = ReviewerFactory(email="rita@meridian.example", first_name="Rita", last_name="Alvarez")
     user.set_password(PASSWORD)
     user.save()
