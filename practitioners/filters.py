@@ -381,17 +381,20 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return self.is_bound and "location" in self.form.errors
 
     @property
-    def effective_sort(self) -> str:
-        chosen = self.value("sort")
-        if chosen == Sort.RELEVANCE and not self.text:
-            chosen = None  # "best match" without words to match: the default order
-        if chosen:
-            return chosen
+    def default_sort(self) -> str:
+        """Best match with words to match, else nearest first with a place, else recommended."""
         if self.text:
             return Sort.RELEVANCE
         if self.place:
             return Sort.DISTANCE
         return Sort.RECOMMENDED
+
+    @property
+    def effective_sort(self) -> str:
+        chosen = self.value("sort")
+        if chosen == Sort.RELEVANCE and not self.text:
+            chosen = None  # "best match" without words to match: the default order
+        return chosen or self.default_sort
 
     # ------------------------------------------------------------ filtering
 

@@ -134,15 +134,26 @@ def radius_options(filterset) -> list[int | float]:
     return [int(value) if float(value).is_integer() else value for value in options]
 
 
-def sort_options(filterset) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class SortOption:
+    value: str  # "" for this search's default, so the address stays clean and the default can follow the search
+    label: str
+    selected: bool
+
+
+def sort_options(filterset) -> list[SortOption]:
     """The sorts that mean something for this search (best match needs words, nearest a place)."""
+    default = filterset.default_sort
+    choices = list(Sort.choices)
+    if default == Sort.RECOMMENDED:
+        choices.insert(0, (Sort.RECOMMENDED, "Recommended (verified first)"))
     options = []
-    for value, label in Sort.choices:
-        if value == Sort.RELEVANCE and not filterset.text:
+    for key, label in choices:
+        if (key == Sort.RELEVANCE and not filterset.text) or (key == Sort.DISTANCE and not filterset.place):
             continue
-        if value == Sort.DISTANCE and not filterset.place:
-            continue
-        options.append((value, label))
+        options.append(
+            SortOption(value="" if key == default else key, label=label, selected=key == filterset.effective_sort)
+        )
     return options
 
 

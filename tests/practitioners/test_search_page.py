@@ -213,3 +213,23 @@ def test_search_page_query_count_is_constant(client, django_assert_num_queries, 
 def test_any_parameters_give_a_page_never_a_500(client, params):
     response = client.get(URL, params)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "options", "selected"),
+    [
+        ({}, ["Recommended (verified first)", "Highest rated", "Most reviews", "Most years in practice"], ""),
+        ({"location": "94110"}, ["Nearest first", "Highest rated", "Most reviews", "Most years in practice"], ""),
+        ({"q": "neck", "location": "94110", "sort": "distance"}, ["Best match", "Nearest first"], "distance"),
+        ({"sort": "rating"}, ["Recommended (verified first)", "Highest rated"], "rating"),
+    ],
+)
+def test_sort_control_offers_what_makes_sense_and_keeps_the_default_out_of_the_address(
+    client, params, options, selected
+):
+    page = client.get(URL, params).content.decode()
+    select = re.search(r'<select id="f-sort" name="sort"[^>]*>(.*?)</select>', page, re.S).group(1)
+    labels = [html.unescape(label) for label in re.findall(r">([^<]+)</option>", select)]
+    assert labels[: len(options)] == options
+    assert re.search(r'<option value="([^"]*)" selected>', select).group(1) == selected
+    assert '<option value="">' in select or '<option value="" selected>' in select
