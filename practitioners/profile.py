@@ -1,6 +1,7 @@
 """schema.org structured data for a profile (a pure function of an already-loaded listing)."""
 
 import json
+from urllib.parse import urljoin
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import SafeString, mark_safe
@@ -36,7 +37,7 @@ def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
     if practitioner.bio:
         data["description"] = practitioner.bio[:500]
     if practitioner.photo:
-        data["image"] = practitioner.photo.url
+        data["image"] = urljoin(url, practitioner.photo.url)
     languages = [language.name for language in practitioner.languages.all()]
     if languages:
         data["knowsLanguage"] = languages
