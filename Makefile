@@ -49,5 +49,14 @@ serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(VENV)/bin/gunicorn directory.wsgi:application \
 	  --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
 
+# The benchmark on PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432) with gunicorn and wrk;
+# builds its databases and data if missing. bench: 10k + 100k listings, writes docs/performance.md (about
+# 30 minutes from scratch); bench-quick: 10k listings, a few minutes, writes bench/out/quick/performance.md.
+bench: $(STAMP)
+	$(PY) -m bench.run full
+
+bench-quick: $(STAMP)
+	$(PY) -m bench.run quick
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media .pytest_cache

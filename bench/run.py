@@ -1,0 +1,522 @@
+"""The benchmark driver: `make bench` (100,000 listings) and `make bench-quick` (10,000).
+
+    .venv/bin/python -m bench.run full     # 10k and 100k datasets, wrk at 100k, writes docs/performance.md
+    .venv/bin/python -m bench.run quick    # 10k dataset, shorter wrk runs, writes bench/out/quick/performance.md
+
+For each dataset it builds what it needs: the PostgreSQL database (created if missing,
+migrated), the data (`manage.py seed_bench`, timed with /usr/bin/time -v, only when
+the database is not already at the requested size), the static files; then it starts
+gunicorn (2 workers, --no-control-socket) with production settings and SERVER_TIMING=true,
+and runs `bench.run dataset` against it in a child process (Django set up for that
+database): server time per request, SQL per request, raw SQL and plans, wrk. Results go
+to bench/out/ as JSON and plans; `bench.report` turns them into Markdown.
+
+Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), BENCH_PORT (default: a free one);
+BENCH_REPEATS and BENCH_LOAD_SECONDS shorten a run while working on the benchmark itself.
+"""
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import report
+from .scenarios import load_targets, profile_scenarios, search_scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+HEAVY_REVIEWS = 500
+REVIEWS_PER_LISTING = "10.5"  # seed_bench: about 10 reviews per listing, 1,000,000 at 100,000 listings
+
+
+@dataclass(frozen=True)
+class Dataset:
+    database: str
+    practitioners: int
+    load_test: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    datasets: tuple[Dataset, ...]
+    repeats: int
+    load_seconds: int
+    load_connections: tuple[int, ...]
+    doc: Path
+
+
+PLANS = {
+    "full": Plan(
+        name="full",
+        datasets=(
+            Dataset("meridian_bench_quick", 10_000, load_test=False),
+            Dataset("meridian_bench", 100_000, load_test=True),
+        ),
+        repeats=30,
+        load_seconds=30,
+        load_connections=(16, 64),
+        doc=ROOT / "docs" / "performance.md",
+    ),
+    "quick": Plan(
+        name="quick",
+        datasets=(Dataset("meridian_bench_quick", 10_000, load_test=True),),
+        repeats=15,
+        load_seconds=10,
+        load_connections=(16, 64),
+        doc=OUT / "quick" / "performance.md",
+    ),
+}
+
+
+# ---------------------------------------------------------------- environment
+
+
+def pg_base_url() -> str:
+    return os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+
+
+def server_env(database: str, static_root: Path) -> dict[str, str]:
+    """Production settings on loopback HTTP, with the timing header and a throttle the load test can't hit."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "directory.settings.prod",
+        "DATABASE_URL": f"{pg_base_url()}/{database}",
+        "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SERVER_TIMING": "true",
+        # The API's anonymous throttle (120/minute by default) would turn the load test into 429s.
+        "API_ANON_RATE": "100000000/minute",
+        "STATIC_ROOT": str(static_root),
+        "LOG_LEVEL": "ERROR",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, check=True)
+
+
+def psql_value(database: str, sql: str, params: list | None = None) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{pg_base_url()}/{database}", autocommit=True) as conn:
+        row = conn.execute(sql, params).fetchone()
+        return "" if row is None else str(row[0])
+
+
+def ensure_database(database: str) -> bool:
+    """Create the database if missing; True when it was created."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{pg_base_url()}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone():
+            return False
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+        return True
+
+
+def drop_database(database: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(f"{pg_base_url()}/postgres", autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+def dataset_size(database: str) -> tuple[int, int]:
+    """(demo listings, listings with exactly HEAVY_REVIEWS published reviews)."""
+    listings = int(psql_value(database, "SELECT count(*) FROM practitioners_practitioner WHERE is_demo"))
+    heavy = int(
+        psql_value(database, "SELECT count(*) FROM practitioners_practitioner WHERE review_count = %s", [HEAVY_REVIEWS])
+    )
+    return listings, heavy
+
+
+def parse_time_v(text: str) -> dict:
+    """Wall time and peak memory from GNU time's -v report."""
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    if not wall or not rss:
+        raise ValueError("No /usr/bin/time -v report in the output.")
+    seconds = 0.0
+    for part in wall[1].split(":"):
+        seconds = seconds * 60 + float(part)
+    return {"wall_s": round(seconds, 1), "max_rss_mb": round(int(rss[1]) / 1024, 1)}
+
+
+def run_timed(command: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run a command under /usr/bin/time -v; its output goes to `log`; returns wall time and peak memory."""
+    with log.open("w") as handle:
+        subprocess.run(
+            ["/usr/bin/time", "-v", *command], env=env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT, check=True
+        )
+    shown = log.relative_to(ROOT) if log.is_relative_to(ROOT) else log
+    return parse_time_v(log.read_text()) | {"command": shlex.join(command), "log": str(shown)}
+
+
+def prepare_dataset(dataset: Dataset, env: dict[str, str]) -> dict:
+    """Database created, migrated and seeded at the requested size; the seed's time and peak memory."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    seed_record = OUT / f"{dataset.database}-seed.json"
+    ensure_database(dataset.database)
+    manage(env, "migrate", "--noinput", "-v0")
+    listings, heavy = dataset_size(dataset.database)
+    if listings == dataset.practitioners and heavy >= 1:
+        print(f"{dataset.database}: already {listings} listings; not reseeded.", flush=True)
+        if seed_record.exists():
+            return json.loads(seed_record.read_text()) | {"reused": True}
+        return {"reused": True, "wall_s": None, "max_rss_mb": None, "command": None}
+    if listings:
+        print(f"{dataset.database}: {listings} listings, not {dataset.practitioners}; recreating.", flush=True)
+        drop_database(dataset.database)
+        ensure_database(dataset.database)
+        manage(env, "migrate", "--noinput", "-v0")
+    command = [
+        PYTHON,
+        "manage.py",
+        "seed_bench",
+        f"--practitioners={dataset.practitioners}",
+        f"--reviews-per-listing={REVIEWS_PER_LISTING}",
+        f"--heavy-listing-reviews={HEAVY_REVIEWS}",
+    ]
+    print(f"{dataset.database}: seeding {dataset.practitioners} listings …", flush=True)
+    seeded = run_timed(command, env, OUT / f"{dataset.database}-seed.log")
+    seed_record.write_text(json.dumps(seeded, indent=2))
+    return seeded | {"reused": False}
+
+
+# ---------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (other services on a shared machine use the usual ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
+        self.env, self.port, self.log = env, port, log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        return [
+            GUNICORN,
+            "directory.wsgi:application",
+            "--workers=2",
+            f"--bind=127.0.0.1:{self.port}",
+            "--no-control-socket",
+            f"--error-logfile={self.log}",
+        ]
+
+    def __enter__(self) -> "Gunicorn":
+        self.process = subprocess.Popen(self.command(), env=self.env, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:  # noqa: S310 (loopback)
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"gunicorn did not answer /healthz within 60 s; see {self.log}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+# ---------------------------------------------------------------- one dataset (run inside Django)
+
+
+def find_profiles(heavy_reviews: int) -> tuple[str, str]:
+    """Slugs of a published listing with no reviews at all and of one with exactly `heavy_reviews` published."""
+    from django.db.models import Exists, OuterRef
+
+    from practitioners.models import Practitioner
+    from reviews.models import Review
+
+    published = Practitioner.objects.published()
+    empty = (
+        published.filter(review_count=0)
+        .filter(~Exists(Review.objects.filter(practitioner_id=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    heavy = published.filter(review_count=heavy_reviews).order_by("-pk").values_list("slug", flat=True).first()
+    if not empty or not heavy:
+        raise RuntimeError(f"The dataset needs a listing with 0 and one with {heavy_reviews} reviews (seed_bench).")
+    return empty, heavy
+
+
+def dataset_facts() -> dict:
+    from django.db import connection
+
+    from practitioners.models import PracticeLocation, Practitioner
+    from reviews.models import HelpfulVote, Review
+
+    facts = {
+        "vendor": connection.vendor,
+        "practitioners": Practitioner.objects.count(),
+        "published_practitioners": Practitioner.objects.published().count(),
+        "locations": PracticeLocation.objects.count(),
+        "reviews": Review.objects.count(),
+        "published_reviews": Review.objects.published().count(),
+        "helpful_votes": HelpfulVote.objects.count(),
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database())), version()")
+            facts["database_size"], facts["server_version"] = cursor.fetchone()
+    else:
+        from django.db.backends.sqlite3.base import Database
+
+        facts["database_size"], facts["server_version"] = None, f"SQLite {Database.sqlite_version}"
+    return facts
+
+
+def measure_dataset(
+    *,
+    fetch,
+    client,
+    heavy_reviews: int,
+    repeats: int,
+    raw_repeats: int = 3,
+    load_base_url: str | None = None,
+    load_seconds: int = 30,
+    load_connections: tuple[int, ...] = (16, 64),
+    plans_dir: Path | None = None,
+) -> dict:
+    """Everything measured on one dataset (Django must be set up for its database).
+
+    `fetch` sends the timed requests (HTTP to the server, or the test client);
+    `client` is a Django test client used in-process to capture each request's SQL.
+    """
+    from django.db import connection
+
+    from .measure import analyse_search_sql, time_scenarios
+
+    empty, heavy = find_profiles(heavy_reviews)
+    scenarios = search_scenarios() + profile_scenarios(
+        no_reviews_slug=empty, many_reviews_slug=heavy, many_reviews=heavy_reviews
+    )
+    explain_plans = connection.vendor == "postgresql"
+    result: dict = {
+        "dataset": dataset_facts(),
+        "load_average_before": _load_average(),
+        "timings": time_scenarios(fetch, scenarios, repeats=repeats),
+    }
+    analyses = []
+    for scenario in scenarios:
+        analysis = analyse_search_sql(client, scenario, repeats=raw_repeats, explain_plans=explain_plans)
+        if plans_dir is not None:
+            _write_plans(plans_dir, scenario.name, analysis)
+        for statement in analysis["statements"]:
+            statement.pop("plan", None)  # kept in the plan files, not in the JSON
+        analyses.append(analysis)
+    result["sql"] = analyses
+    result["plans"] = (
+        {"explained": True}
+        if explain_plans
+        else {
+            "explained": False,
+            "reason": f"EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's; this run used {connection.vendor}.",
+        }
+    )
+    if load_base_url is not None:
+        from .load import load_test
+
+        result["load"] = load_test(
+            load_base_url, load_targets(), connection_levels=load_connections, duration_s=load_seconds
+        )
+    else:
+        result["load"] = None
+    result["load_average_after"] = _load_average()
+    return result
+
+
+def _write_plans(plans_dir: Path, name: str, analysis: dict) -> None:
+    plans_dir.mkdir(parents=True, exist_ok=True)
+    lines = [f"# {name}  (HTTP {analysis['status']}, {analysis['queries']} queries)", ""]
+    for statement in analysis["statements"]:
+        lines += [f"-- query {statement['number']}: raw {statement['raw_ms']} ms", statement["sql"], ""]
+        lines += [f"-- params: {statement['params']}", ""]
+        if "plan" in statement:
+            lines += [statement["plan"], ""]
+    (plans_dir / (name.replace(":", "__") + ".txt")).write_text("\n".join(lines))
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def dataset_main(args: argparse.Namespace) -> None:
+    """`bench.run dataset`: measure the database in DATABASE_URL against the server at --base-url."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.test import Client
+
+    from .measure import HttpFetcher
+
+    client = Client(SERVER_NAME="localhost")
+    result = measure_dataset(
+        fetch=HttpFetcher(args.base_url),
+        client=client,
+        heavy_reviews=args.heavy_reviews,
+        repeats=args.repeats,
+        load_base_url=args.base_url if args.load_seconds else None,
+        load_seconds=args.load_seconds,
+        load_connections=tuple(int(n) for n in args.load_connections.split(",")),
+        plans_dir=Path(args.plans_dir),
+    )
+    Path(args.out).write_text(json.dumps(result, indent=2, default=str))
+
+
+# ---------------------------------------------------------------- the whole run
+
+
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    mem_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def run_plan(plan: Plan) -> dict:
+    # Shorter runs while working on the benchmark itself; the documented figures use the defaults.
+    plan = dataclasses.replace(
+        plan,
+        repeats=int(os.environ.get("BENCH_REPEATS", plan.repeats)),
+        load_seconds=int(os.environ.get("BENCH_LOAD_SECONDS", plan.load_seconds)),
+    )
+    OUT.mkdir(parents=True, exist_ok=True)
+    static_root = OUT / "static"
+    port = int(os.environ.get("BENCH_PORT") or free_port())
+    started = time.monotonic()
+    results = {
+        "plan": plan.name,
+        "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "commands": {
+            "bench": f"make bench{'-quick' if plan.name == 'quick' else ''}  (= .venv/bin/python -m bench.run {plan.name})",
+        },
+        "repeats": plan.repeats,
+        "datasets": [],
+    }
+    for number, dataset in enumerate(plan.datasets):
+        env = server_env(dataset.database, static_root)
+        if number == 0:
+            manage(env, "collectstatic", "--noinput", "-v0")
+        seed = prepare_dataset(dataset, env)
+        out_dir = OUT / plan.name / dataset.database
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with Gunicorn(env, port, out_dir / "gunicorn.log") as server:
+            results["commands"]["server"] = shlex.join(server.command())
+            dataset_command = [
+                PYTHON,
+                "-m",
+                "bench.run",
+                "dataset",
+                f"--base-url={server.base_url}",
+                f"--repeats={plan.repeats}",
+                f"--heavy-reviews={HEAVY_REVIEWS}",
+                f"--load-seconds={plan.load_seconds if dataset.load_test else 0}",
+                f"--load-connections={','.join(map(str, plan.load_connections))}",
+                f"--plans-dir={out_dir / 'plans'}",
+                f"--out={out_dir / 'result.json'}",
+            ]
+            print(f"{dataset.database}: measuring ({shlex.join(dataset_command[2:4])} …)", flush=True)
+            subprocess.run(dataset_command, env=env, cwd=ROOT, check=True)
+        measured = json.loads((out_dir / "result.json").read_text())
+        results["datasets"].append(
+            {"database": dataset.database, "size": dataset.practitioners, "seed": seed, **measured}
+        )
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    results["environment"] = {
+        key: value
+        for key, value in server_env("<database>", static_root).items()
+        if key in {"DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SERVER_TIMING", "API_ANON_RATE"}
+    }
+    (OUT / plan.name).mkdir(parents=True, exist_ok=True)
+    (OUT / plan.name / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    plan.doc.parent.mkdir(parents=True, exist_ok=True)
+    plan.doc.write_text(report.render(results))
+    print(f"Wrote {plan.doc.relative_to(ROOT)} and bench/out/{plan.name}/ in {results['elapsed_s']:.0f} s.", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("full", help="10k and 100k datasets; writes docs/performance.md")
+    commands.add_parser("quick", help="10k dataset, short load test; writes bench/out/quick/performance.md")
+    one = commands.add_parser("dataset", help="(internal) measure one running server")
+    one.add_argument("--base-url", required=True)
+    one.add_argument("--repeats", type=int, default=30)
+    one.add_argument("--heavy-reviews", type=int, default=HEAVY_REVIEWS)
+    one.add_argument("--load-seconds", type=int, default=0)
+    one.add_argument("--load-connections", default="16,64")
+    one.add_argument("--plans-dir", required=True)
+    one.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    if args.command == "dataset":
+        dataset_main(args)
+    else:
+        run_plan(PLANS[args.command])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""The benchmark driver itself, on a tiny dataset: it runs and produces every figure the report needs.
+
+Timings are not asserted (they are the benchmark's job), only that each figure exists and
+is well-formed. Requests go through the test client with the Server-Timing middleware
+switched on; the load test runs wrk for a second against the live server; the query
+plans are PostgreSQL's, so that part is skipped on SQLite.
+"""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from bench import report
+from bench.measure import ClientFetcher, parse_server_timing, percentile, plan_facts
+from bench.run import measure_dataset, parse_time_v, run_timed
+from bench.scenarios import SEARCHES, search_scenarios
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # WhiteNoise warns that collectstatic has not run; the benchmark does not need static files here.
+    pytest.mark.filterwarnings("ignore:No directory at"),
+]
+
+HEAVY = 12
+
+
+@pytest.fixture
+def timed_client(settings) -> Client:
+    settings.MIDDLEWARE = ["directory.middleware.ServerTimingMiddleware", *settings.MIDDLEWARE]
+    return Client()
+
+
+def seed(n: int) -> None:
+    call_command(
+        "seed_bench",
+        practitioners=n,
+        reviews_per_listing=3,
+        heavy_listing_reviews=HEAVY,
+        batch_size=25,
+        verbosity=0,
+    )
+
+
+def measure(client: Client, tmp_path: Path, *, load_url: str | None) -> dict:
+    return measure_dataset(
+        fetch=ClientFetcher(client),
+        client=client,
+        heavy_reviews=HEAVY,
+        repeats=2,
+        raw_repeats=1,
+        load_base_url=load_url,
+        load_seconds=1,
+        load_connections=(1,),  # the live server shares one database connection between its threads
+        plans_dir=tmp_path / "plans",
+    )
+
+
+_RUN: dict = {}
+
+
+@pytest.fixture
+def two_sizes(timed_client, live_server, tmp_path_factory) -> dict:
+    """A whole run in miniature: 30 listings, then 60 (the scale curve), load test on the larger.
+
+    Measured once for the whole module (the results are plain data; the database is flushed
+    after each test anyway)."""
+    if not _RUN:
+        tmp_path = tmp_path_factory.mktemp("bench")
+        seed(30)
+        small = measure(timed_client, tmp_path / "small", load_url=None)
+        seed(30)
+        large = measure(timed_client, tmp_path / "large", load_url=live_server.url if shutil.which("wrk") else None)
+        _RUN.update(
+            {
+                "plan": "test",
+                "started_at": "2026-01-01T00:00:00+00:00",
+                "machine": {
+                    "nproc": 2,
+                    "cpu": "test CPU",
+                    "ram_gb": 1.0,
+                    "python": sys.version.split()[0],
+                    "os": "test",
+                },
+                "commands": {"bench": "pytest tests/bench", "server": "live server"},
+                "repeats": 2,
+                "environment": {"SERVER_TIMING": "true"},
+                "datasets": [
+                    {
+                        "database": "small",
+                        "size": 30,
+                        "seed": {"wall_s": 1.0, "max_rss_mb": 50.0, "command": "seed"},
+                        **small,
+                    },
+                    {"database": "large", "size": 60, "seed": {"reused": True, "wall_s": None}, **large},
+                ],
+                "plans_dir": tmp_path / "large" / "plans",
+            }
+        )
+    return _RUN
+
+
+def test_every_request_has_server_time_sql_and_raw_sql(two_sizes):
+    large = two_sizes["datasets"][-1]
+    assert large["dataset"]["practitioners"] == 60
+    timings = {t["name"]: t for t in large["timings"]}
+    assert len(SEARCHES) >= 10
+    expected = {s.name for s in search_scenarios()} | {"profile:0-reviews", f"profile:{HEAVY}-reviews"}
+    assert set(timings) == expected
+    for timing in timings.values():
+        assert timing["runs"] == 2
+        assert 0 < timing["p50_ms"] <= timing["p95_ms"]
+        assert timing["queries_min"] >= 1 and timing["sql_p50_ms"] >= 0
+        assert not any(status.startswith("5") for status in timing["statuses"]), timing
+    assert timings[f"profile:{HEAVY}-reviews"]["statuses"] == {"200": 2}
+    analyses = {a["name"]: a for a in large["sql"]}
+    assert set(analyses) == expected
+    for analysis in analyses.values():
+        assert analysis["queries"] >= 1 and analysis["raw_sql_ms"] > 0
+        assert all(s["sql"] and s["raw_ms"] >= 0 for s in analysis["statements"])
+
+
+def test_load_test_reports_throughput_latency_and_errors(two_sizes):
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install -y wrk)")
+    load = two_sizes["datasets"][-1]["load"]
+    assert {run["target"] for run in load["runs"]} == {"search page", "API", "trivial view"}
+    for run in load["runs"]:
+        assert run["requests"] > 0 and run["requests_per_s"] > 0
+        assert set(run["latency_ms"]) >= {"p50", "p90", "p99"}
+        assert run["non_2xx"] == 0
+        assert set(run["socket_errors"]) == {"connect", "read", "write", "timeout"}
+    assert {r["target"] for r in load["ratios"]} == {"search page", "API"}
+
+
+def test_report_has_every_section(two_sizes):
+    markdown = report.render(two_sizes)
+    for heading in (
+        "## Targets at 60 listings",
+        "## Machine",
+        "## Datasets",
+        "## Server time at 60 listings",
+        "## Server time at 30 listings",
+        "## Scale curve",
+        "## Query plans",
+        "## Commands",
+    ):
+        assert heading in markdown
+    if shutil.which("wrk"):
+        assert "## Throughput under load at 60 listings" in markdown
+        assert "throughput ÷ trivial view" in markdown
+    assert "Search page p95 ≤ 50 ms" in markdown and "Profile p95 ≤ 30 ms" in markdown
+    assert "SQL queries per search page ≤ 6" in markdown and "Request time ≤ 3× its raw SQL" in markdown
+
+
+def test_query_plans_on_postgresql(two_sizes):
+    large = two_sizes["datasets"][-1]
+    if connection.vendor != "postgresql":
+        assert large["plans"] == {"explained": False, "reason": large["plans"]["reason"]}
+        assert "sqlite" in large["plans"]["reason"]
+        pytest.skip("EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's; the SQLite run checks everything else.")
+    assert large["plans"]["explained"] is True
+    for analysis in large["sql"]:
+        for statement in analysis["statements"]:
+            assert statement["execution_ms"] is not None
+            assert isinstance(statement["seq_scans"], list) and isinstance(statement["indexes"], list)
+    plan_files = sorted(p.name for p in two_sizes["plans_dir"].iterdir())
+    assert "page__zip-radius-condition.txt" in plan_files and "api__text.txt" in plan_files
+    text = (two_sizes["plans_dir"] / "page__zip-radius-condition.txt").read_text()
+    assert "Execution Time" in text and "-- query 1" in text
+    assert "Query plans" in report.render(two_sizes)
+
+
+# ---------------------------------------------------------------- the pieces, on fixed input
+
+
+def test_server_timing_header_is_parsed():
+    assert parse_server_timing('total;dur=12.5, sql;dur=3.25;desc="6 queries"') == (12.5, 3.25, 6)
+    with pytest.raises(ValueError, match="SERVER_TIMING"):
+        parse_server_timing(None)
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile(range(1, 101), 95) == pytest.approx(95.05)
+    assert percentile([7], 95) == 7
+
+
+def test_plan_facts_flag_sequential_scans_of_big_tables():
+    plan = (
+        "Limit\n  ->  Seq Scan on practitioners_practitioner\n  ->  Index Scan using loc_lat_lng_idx on x\n"
+        "  ->  Seq Scan on practitioners_condition\nExecution Time: 1.234 ms"
+    )
+    facts = plan_facts(plan)
+    assert facts["seq_scans_big"] == ["practitioners_practitioner"]
+    assert facts["indexes"] == ["loc_lat_lng_idx"]
+    assert facts["execution_ms"] == 1.234
+
+
+def test_seed_time_and_peak_memory_come_from_time_v(tmp_path):
+    if not Path("/usr/bin/time").exists():
+        pytest.skip("GNU time is not installed (apt-get install -y time)")
+    figures = run_timed([sys.executable, "-c", "x = bytearray(60_000_000)"], {}, tmp_path / "time.log")
+    assert figures["wall_s"] >= 0 and figures["max_rss_mb"] >= 60
+    assert parse_time_v(
+        "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.5\n\tMaximum resident set size (kbytes): 2048\n"
+    ) == {"wall_s": 3723.5, "max_rss_mb": 2.0}
