@@ -130,7 +130,8 @@ def text_matches(queryset: QuerySet, text: str) -> QuerySet:
     """Listings whose search document matches `text`.
 
     PostgreSQL: stemmed full-text search (websearch syntax: quotes, OR, -word) over the
-    stored weighted vector (`Practitioner.search_vector`), served by its GIN index. SQLite: every word must appear somewhere.
+    stored weighted vector (`Practitioner.search_vector`), served by its GIN index.
+    SQLite: every word must appear somewhere.
     """
     if connection.vendor == "postgresql":
         return queryset.filter(search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
