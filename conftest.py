@@ -63,7 +63,7 @@ def _reference_data(request):
 
 
 def _restore_reviewer_group() -> None:
-    """The "Credential reviewers" group also comes from a data migration (accounts 0002); a flush
+    """The "Credential reviewers" group also comes from data migrations (accounts 0002, 0003); a flush
     removes it too. Put it back with the migration's own code, so there is one definition."""
     import importlib
     from types import SimpleNamespace
@@ -72,6 +72,9 @@ def _restore_reviewer_group() -> None:
     from django.contrib.auth.models import Group
     from django.db import connection
 
-    migration = importlib.import_module("accounts.migrations.0002_credential_reviewers_group")
-    if not Group.objects.filter(name=migration.GROUP_NAME).exists():
-        migration.create_group(apps, SimpleNamespace(connection=connection))
+    group_migration = importlib.import_module("accounts.migrations.0002_credential_reviewers_group")
+    claims_migration = importlib.import_module("accounts.migrations.0003_reviewers_approve_claims")
+    if not Group.objects.filter(name=group_migration.GROUP_NAME).exists():
+        schema_editor = SimpleNamespace(connection=connection)
+        group_migration.create_group(apps, schema_editor)
+        claims_migration.add_permissions(apps, schema_editor)

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
+from dashboard.models import Claim
+
 from . import queue, services
 from .models import (
     Certification,
@@ -718,6 +720,10 @@ class VerificationQueueAdmin(admin.ModelAdmin):
             "search_value": filters.q,
             "hidden_params": {k: v for k, v in filters.as_params().items() if k != "q"},
             "page_params": filters.as_params(),
+            # Listing claims are checked against the same license records: show them beside the queue.
+            "pending_claims": (
+                Claim.objects.pending().count() if request.user.has_perm("dashboard.view_pendingclaim") else None
+            ),
         }
         return TemplateResponse(request, "admin/practitioners/verificationqueue/queue.html", context)
 

@@ -69,6 +69,10 @@ def test_group_has_exactly_the_queue_permissions(reviewer_group):
         ("reviews", "change_review"),
         ("reviews", "view_reviewreport"),
         ("reviews", "change_reviewreport"),
+        ("dashboard", "view_claim"),
+        ("dashboard", "change_claim"),
+        ("dashboard", "view_pendingclaim"),
+        ("dashboard", "change_pendingclaim"),
     }
 
 
@@ -510,3 +514,23 @@ def test_superuser_correcting_a_verified_claim_sends_it_back_to_the_queue(client
     record = VerificationRecord.objects.get(credential_id=lic.pk)
     assert (record.old_state, record.new_state) == ("verified", "pending")
     assert "number" in record.note
+
+
+def test_reviewers_see_and_approve_listing_claims_from_the_queue(client):
+    """Claims are checked against the same license records, so the queue links to them."""
+    from dashboard.models import Claim
+    from tests.factories import ClaimFactory
+
+    group = Group.objects.get(name="Credential reviewers")
+    assert {"view_claim", "change_claim", "view_pendingclaim", "change_pendingclaim"} <= set(
+        group.permissions.filter(content_type__app_label="dashboard").values_list("codename", flat=True)
+    )
+    reviewer = UserFactory(is_staff=True)
+    reviewer.groups.add(group)
+    ClaimFactory()
+    client.force_login(reviewer)
+    page = client.get(reverse("admin:practitioners_verificationqueue_changelist")).text
+    assert "Listing claims awaiting review" in page
+    assert reverse("admin:dashboard_pendingclaim_changelist") in page
+    assert Claim.objects.pending().count() == 1
+    assert client.get(reverse("admin:dashboard_pendingclaim_changelist")).status_code == 200
