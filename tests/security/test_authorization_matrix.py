@@ -1,0 +1,443 @@
+"""Every URL pattern in the project, every role, an explicit expected outcome.
+
+The resolver is walked, so a URL added later without an entry in `MATRIX` or `PUBLIC` fails
+`test_every_url_pattern_is_classified`. For each URL that changes state or shows private data,
+each role's request must give exactly the expected status; when a role is refused, nothing in
+the database may change. Object-scoped URLs are also requested with another user's object ids.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.admin.sites import site as admin_site
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dashboard.models import Claim
+from practitioners.models import License, PracticeLocation, Practitioner, VerificationRecord
+from reviews.models import HelpfulVote, Review, ReviewReply, ReviewReport
+from reviews.services import review_publish
+from tests.factories import (
+    ClaimFactory,
+    PractitionerFactory,
+    ReviewerFactory,
+    ReviewFactory,
+    ReviewReplyFactory,
+    UserFactory,
+    owned_listing,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "patient", "patient2", "owner", "other_practitioner", "reviewer", "superuser")
+SIGNED_IN = ROLES[1:]
+LOGIN = "login"  # a redirect to the sign-in page
+
+
+@dataclasses.dataclass
+class World:
+    users: dict
+    listing: Practitioner  # owned by "owner"
+    other_listing: Practitioner  # owned by "other_practitioner"
+    unclaimed: Practitioner
+    review: Review  # by "patient" on `listing`, published, with the owner's reply
+    other_review: Review  # by "patient2" on `other_listing`, published
+    claim: Claim  # by "patient2" on `unclaimed`, pending
+    location: PracticeLocation  # of `listing`
+    other_location: PracticeLocation
+    license: License  # of `listing`
+    other_license: License
+
+
+@pytest.fixture
+def world() -> World:
+    users = {role: UserFactory() for role in ("patient", "patient2")}
+    users["owner"] = UserFactory()
+    users["other_practitioner"] = UserFactory()
+    users["reviewer"] = ReviewerFactory()
+    users["superuser"] = UserFactory(is_staff=True, is_superuser=True)
+    for user in users.values():
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    listing = owned_listing(users["owner"], slug="owned")
+    other_listing = owned_listing(users["other_practitioner"], slug="other-owned")
+    unclaimed = PractitionerFactory(slug="unclaimed", owner=None)
+    # Published through the service, so the stored rating summary counts them.
+    review = review_publish(
+        review=ReviewFactory(practitioner=listing, author=users["patient"], state="pending"),
+        moderator=users["reviewer"],
+    )
+    ReviewReplyFactory(review=review, author=users["owner"])
+    other_review = review_publish(
+        review=ReviewFactory(practitioner=other_listing, author=users["patient2"], state="pending"),
+        moderator=users["reviewer"],
+    )
+    claim = ClaimFactory(practitioner=unclaimed, user=users["patient2"])
+    return World(
+        users=users,
+        listing=listing,
+        other_listing=other_listing,
+        unclaimed=unclaimed,
+        review=review,
+        other_review=other_review,
+        claim=claim,
+        location=listing.locations.get(),
+        other_location=other_listing.locations.get(),
+        license=listing.licenses.get(),
+        other_license=other_listing.licenses.get(),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    method: str
+    kwargs: Callable[[World], dict]
+    expected: dict[str, int | str]  # role -> status code, or LOGIN
+    allowed: frozenset[str]  # roles whose request may change data
+    cross: Callable[[World], dict] | None = None  # another user's object ids
+    cross_roles: tuple[str, ...] = ("owner",)  # who tries them
+
+
+def case(method, kwargs, expected, allowed=(), cross=None, cross_roles=("owner",)) -> Case:
+    assert len(expected) == len(ROLES), expected
+    return Case(method, kwargs, dict(zip(ROLES, expected, strict=True)), frozenset(allowed), cross, cross_roles)
+
+
+def none(w: World) -> dict:
+    return {}
+
+
+def review_kwargs(w: World) -> dict:
+    return {"slug": w.listing.slug, "pk": w.review.pk}
+
+
+def other_review_kwargs(w: World) -> dict:
+    return {"slug": w.other_listing.slug, "pk": w.other_review.pk}
+
+
+L, ALL = LOGIN, frozenset(SIGNED_IN)
+PRACTITIONERS = frozenset({"owner", "other_practitioner"})
+# Roles, in order: anonymous, patient, patient2, owner, other_practitioner, reviewer, superuser.
+# "patient" wrote `review` on the owner's listing; "patient2" has a pending claim on `unclaimed`.
+# A 302 that is not a sign-in redirect is a refusal with a message (e.g. "you have no listing yet")
+# when the role is not in `allowed`: the fingerprint check proves nothing changed.
+MATRIX: dict[str, list[Case]] = {
+    # Reviews: patients write, edit and delete their own; the listing's owner replies; nobody reviews themselves.
+    "reviews:create": [
+        case("GET", lambda w: {"slug": w.listing.slug}, (L, 302, 200, 403, 200, 200, 200)),
+        case("POST", lambda w: {"slug": w.listing.slug}, (L, 302, 200, 403, 200, 200, 200), ALL - {"owner"}),
+    ],
+    "reviews:edit": [
+        case(
+            "GET", review_kwargs, (L, 200, 404, 404, 404, 404, 404), cross=other_review_kwargs, cross_roles=("patient",)
+        ),
+        case("POST", review_kwargs, (L, 200, 404, 404, 404, 404, 404), {"patient"}, other_review_kwargs, ("patient",)),
+    ],
+    "reviews:delete": [
+        case("GET", review_kwargs, (L, 200, 404, 404, 404, 404, 404)),
+        case("POST", review_kwargs, (L, 302, 404, 404, 404, 404, 404), {"patient"}, other_review_kwargs, ("patient",)),
+    ],
+    "reviews:helpful": [
+        case("GET", review_kwargs, (L, 405, 405, 405, 405, 405, 405)),
+        # The author and the listing's owner are refused (302 back with a message).
+        case("POST", review_kwargs, (L, 302, 302, 302, 302, 302, 302), ALL - {"patient", "owner"}),
+    ],
+    "reviews:report": [
+        case("GET", review_kwargs, (L, 403, 200, 200, 200, 200, 200)),
+        case("POST", review_kwargs, (L, 403, 200, 200, 200, 200, 200), ALL - {"patient"}),
+    ],
+    "reviews:reply": [
+        case("GET", review_kwargs, (L, 403, 403, 200, 403, 403, 403)),
+        case("POST", review_kwargs, (L, 403, 403, 200, 403, 403, 403), {"owner"}, other_review_kwargs),
+    ],
+    "reviews:reply_delete": [
+        case("GET", review_kwargs, (L, 405, 405, 405, 405, 405, 405)),
+        case("POST", review_kwargs, (L, 403, 403, 302, 403, 403, 403), {"owner"}, other_review_kwargs),
+    ],
+    "my_reviews": [case("GET", none, (L, 200, 200, 200, 200, 200, 200))],
+    "account_display_name": [
+        case("GET", none, (L, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (L, 200, 200, 200, 200, 200, 200), ALL),
+    ],
+    # Dashboard: only the signed-in practitioner's own listing; accounts without one are sent to claim/create.
+    "dashboard:home": [case("GET", none, (L, 200, 200, 200, 200, 200, 200))],
+    "dashboard:claim_search": [case("GET", none, (L, 200, 302, 302, 302, 200, 200))],
+    "dashboard:claim_new": [
+        case("GET", lambda w: {"slug": w.unclaimed.slug}, (L, 200, 302, 302, 302, 200, 200)),
+        case(
+            "POST",
+            lambda w: {"slug": w.unclaimed.slug},
+            (L, 200, 302, 302, 302, 200, 200),
+            {"patient", "reviewer", "superuser"},
+        ),
+    ],
+    "dashboard:claim_withdraw": [
+        case("GET", lambda w: {"pk": w.claim.pk}, (L, 405, 405, 405, 405, 405, 405)),
+        case(
+            "POST",
+            lambda w: {"pk": w.claim.pk},
+            (L, 404, 302, 404, 404, 404, 404),
+            {"patient2"},
+            lambda w: {"pk": w.claim.pk},
+            ("owner", "patient"),
+        ),
+    ],
+    "dashboard:create": [
+        case("GET", none, (L, 200, 302, 302, 302, 200, 200)),
+        case("POST", none, (L, 200, 302, 302, 302, 200, 200), {"patient", "reviewer", "superuser"}),
+    ],
+    "dashboard:listing_edit": [
+        case("GET", none, (L, 302, 302, 200, 200, 302, 302)),
+        case("POST", none, (L, 302, 302, 200, 200, 302, 302), PRACTITIONERS),
+    ],
+    "dashboard:confirm": [
+        case("GET", none, (L, 302, 302, 405, 405, 302, 302)),
+        case("POST", none, (L, 302, 302, 302, 302, 302, 302), PRACTITIONERS),
+    ],
+    "dashboard:location_add": [
+        case("GET", none, (L, 302, 302, 200, 200, 302, 302)),
+        case("POST", none, (L, 302, 302, 200, 200, 302, 302), PRACTITIONERS),
+    ],
+    "dashboard:location_edit": [
+        case(
+            "GET",
+            lambda w: {"pk": w.location.pk},
+            (L, 302, 302, 200, 404, 302, 302),
+            cross=lambda w: {"pk": w.other_location.pk},
+        ),
+        case(
+            "POST",
+            lambda w: {"pk": w.location.pk},
+            (L, 302, 302, 200, 404, 302, 302),
+            {"owner"},
+            lambda w: {"pk": w.other_location.pk},
+        ),
+    ],
+    "dashboard:location_delete": [
+        case("GET", lambda w: {"pk": w.location.pk}, (L, 302, 302, 200, 404, 302, 302)),
+        case(
+            "POST",
+            lambda w: {"pk": w.location.pk},
+            (L, 302, 302, 302, 404, 302, 302),
+            {"owner"},
+            lambda w: {"pk": w.other_location.pk},
+        ),
+    ],
+    "dashboard:credential_add": [
+        case("GET", lambda w: {"kind": "license"}, (L, 302, 302, 200, 200, 302, 302)),
+        case("POST", lambda w: {"kind": "license"}, (L, 302, 302, 200, 200, 302, 302), PRACTITIONERS),
+    ],
+    "dashboard:credential_edit": [
+        case(
+            "GET",
+            lambda w: {"kind": "license", "pk": w.license.pk},
+            (L, 302, 302, 200, 404, 302, 302),
+            cross=lambda w: {"kind": "license", "pk": w.other_license.pk},
+        ),
+        case(
+            "POST",
+            lambda w: {"kind": "license", "pk": w.license.pk},
+            (L, 302, 302, 200, 404, 302, 302),
+            {"owner"},
+            lambda w: {"kind": "license", "pk": w.other_license.pk},
+        ),
+    ],
+    "dashboard:photo": [
+        case("GET", none, (L, 302, 302, 200, 200, 302, 302)),
+        case("POST", none, (L, 302, 302, 200, 200, 302, 302), PRACTITIONERS),
+    ],
+    "dashboard:photo_remove": [case("POST", none, (L, 302, 302, 302, 302, 302, 302), PRACTITIONERS)],
+    "dashboard:reviews": [case("GET", none, (L, 302, 302, 200, 200, 302, 302))],
+    "dashboard:review_reply": [
+        case(
+            "POST",
+            lambda w: {"pk": w.review.pk},
+            (L, 302, 302, 400, 404, 302, 302),
+            {"owner"},
+            lambda w: {"pk": w.other_review.pk},
+        ),
+    ],
+    "dashboard:review_reply_delete": [
+        case(
+            "POST",
+            lambda w: {"pk": w.review.pk},
+            (L, 302, 302, 302, 404, 302, 302),
+            {"owner"},
+            lambda w: {"pk": w.other_review.pk},
+        ),
+    ],
+    # Staff only: a listing's change history (anonymous visitors go to the admin sign-in).
+    "dashboard:history": [case("GET", lambda w: {"pk": w.listing.pk}, (302, 302, 302, 302, 302, 200, 200))],
+    # allauth's account pages for a signed-in user.
+    "account_email": [
+        case("GET", none, (L, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (L, 302, 302, 302, 302, 302, 302), ALL),
+    ],
+    "account_change_password": [
+        case("GET", none, (L, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (L, 200, 200, 200, 200, 200, 200), ALL),
+    ],
+    "account_set_password": [case("GET", none, (L, 302, 302, 302, 302, 302, 302))],
+    "account_reauthenticate": [
+        case("GET", none, (L, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (L, 200, 200, 200, 200, 200, 200), ALL),
+    ],
+    "account_logout": [
+        case("GET", none, (302, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (302, 302, 302, 302, 302, 302, 302), ALL),
+    ],
+}
+
+# URL names that neither change state nor show private data.
+PUBLIC: dict[str, str] = {
+    "home": "home page",
+    "guide": "guide for new patients",
+    "healthz": "load balancer health check",
+    "robots_txt": "robots.txt",
+    "sitemap_index": "sitemap.xml",
+    "django.contrib.sitemaps.views.sitemap": "sitemap sections",
+    "practitioners:list": "search",
+    "practitioners:detail": "published profiles",
+    "api:practitioner-list": "read-only API",
+    "api:practitioner-detail": "read-only API",
+    "api:schema": "OpenAPI schema",
+    "api:docs": "API docs page",
+    "upload": "uploaded photos (images only; see tests/test_security.py)",
+    "account_login": "sign in",
+    "account_signup": "sign up",
+    "account_inactive": "notice",
+    "account_email_verification_sent": "notice",
+    "account_confirm_email": "email confirmation link (the key is the secret)",
+    "account_reset_password": "request a reset link",
+    "account_reset_password_done": "notice",
+    "account_reset_password_from_key": "reset link (the key is the secret)",
+    "account_reset_password_from_key_done": "notice",
+    "account_confirm_login_code": "sign-in code form (the code is the secret)",
+    "account_request_reauthentication_code": "allauth re-authentication by code (signed-in users only; not enabled)",
+    "account_confirm_reauthentication_code": "allauth re-authentication by code (signed-in users only; not enabled)",
+}
+
+
+def walk(patterns, prefix: str = "", namespace: str | None = None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield prefix + str(pattern.pattern), name
+
+
+def project_urls() -> list[tuple[str, str]]:
+    return [(route, name) for route, name in walk(get_resolver().url_patterns) if not route.startswith("admin/")]
+
+
+def fingerprint() -> tuple:
+    return (
+        Review.objects.count(),
+        tuple(Review.objects.order_by("pk").values_list("state", "title", "text")),
+        ReviewReply.objects.count(),
+        tuple(ReviewReply.objects.values_list("text", flat=True)),
+        HelpfulVote.objects.count(),
+        ReviewReport.objects.count(),
+        Practitioner.objects.count(),
+        tuple(
+            Practitioner.objects.order_by("pk").values_list("owner_id", "status", "name", "first_visit_fee", "photo")
+        ),
+        PracticeLocation.objects.count(),
+        tuple(PracticeLocation.objects.order_by("pk").values_list("zip_code", "city")),
+        License.objects.count(),
+        tuple(License.objects.order_by("pk").values_list("number", "verification_state")),
+        VerificationRecord.objects.count(),
+        tuple(Claim.objects.order_by("pk").values_list("status", "user_id")),
+    )
+
+
+def client_for(role: str, world: World) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    return client
+
+
+def outcome(response) -> int | str:
+    if response.status_code == 302 and reverse("account_login") in response.headers["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def probe(world: World, name: str, c: Case, role: str, kwargs: dict) -> int | str:
+    url = reverse(name, kwargs=kwargs)
+    client = client_for(role, world)
+    return outcome(client.post(url, {}) if c.method == "POST" else client.get(url))
+
+
+def test_every_url_pattern_is_classified():
+    unclassified = sorted(name or route for route, name in project_urls() if name not in MATRIX and name not in PUBLIC)
+    assert not unclassified, f"add these URLs to the authorization matrix: {unclassified}"
+    both = set(MATRIX) & set(PUBLIC)
+    assert not both, f"classified twice: {both}"
+
+
+def matrix_params():
+    return [pytest.param(name, c, id=f"{name}-{c.method}") for name, cases in MATRIX.items() for c in cases]
+
+
+@pytest.mark.parametrize(("name", "c"), matrix_params())
+def test_each_role_gets_exactly_the_expected_outcome(world, name, c):
+    actual = {}
+    for role in ROLES:
+        before = fingerprint()
+        actual[role] = probe(world, name, c, role, c.kwargs(world))
+        if role not in c.allowed:
+            assert fingerprint() == before, f"{role} changed data through {name}"
+    assert actual == c.expected
+
+
+@pytest.mark.parametrize(("name", "c"), [p for p in matrix_params() if p.values[1].cross is not None])
+def test_nobody_reaches_another_users_objects_by_changing_ids(world, name, c):
+    """Swap in the other practitioner's or other patient's ids: refused, nothing changed."""
+    for role in c.cross_roles:
+        before = fingerprint()
+        status = probe(world, name, c, role, c.cross(world))
+        assert status in (403, 404), f"{role} reached another user's object through {name}: {status}"
+        assert fingerprint() == before
+
+
+def test_public_urls_answer_anonymous_visitors_without_errors(world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = Client()
+    for route, name in project_urls():
+        if name not in PUBLIC or "<" in route or "(?P" in route:
+            continue
+        response = client.get(reverse(name))
+        assert response.status_code < 500, f"{name}: {response.status_code}"
+
+
+def test_admin_is_staff_only_and_audit_records_are_read_only_for_everyone(world):
+    for model in admin_site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for role in ("anonymous", "patient", "owner"):
+            response = client_for(role, world).get(url)
+            assert response.status_code == 302 and "/admin/login/" in response.headers["Location"], (role, url)
+    record_url = reverse("admin:practitioners_verificationrecord_add")
+    assert client_for("superuser", world).get(record_url).status_code == 403
+
+
+def test_logout_is_post_only_and_login_rotates_the_session(world):
+    client = Client()
+    client.get(reverse("account_login"))
+    before = client.cookies.get("sessionid")
+    response = client.post(
+        reverse("account_login"), {"login": world.users["patient"].email, "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 302
+    after = client.cookies["sessionid"].value
+    assert not before or before.value != after
+    # GET shows a confirmation page and keeps you signed in; POST signs out.
+    assert client.get(reverse("account_logout")).status_code == 200
+    assert client.get(reverse("my_reviews")).status_code == 200
+    client.post(reverse("account_logout"))
+    assert outcome(client.get(reverse("my_reviews"))) == LOGIN
