@@ -54,11 +54,29 @@ def _rating(practitioner: Practitioner) -> dict:
     return {"average": float(average) if average is not None else None, "count": practitioner.review_count}
 
 
-class PractitionerListSerializer(serializers.ModelSerializer):
+class PractitionerBaseSerializer(serializers.ModelSerializer):
+    """What every practitioner representation carries: links, photo and trust badges."""
+
     profile_url = serializers.SerializerMethodField()
-    api_url = serializers.HyperlinkedIdentityField(view_name="api:practitioner-detail", lookup_field="slug")
     photo_url = serializers.SerializerMethodField()
     badges = serializers.SerializerMethodField()
+
+    def get_profile_url(self, practitioner: Practitioner) -> str:
+        return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_photo_url(self, practitioner: Practitioner) -> str | None:
+        if not practitioner.photo:
+            return None
+        return self.context["request"].build_absolute_uri(practitioner.photo.url)
+
+    @extend_schema_field(BadgesSerializer)
+    def get_badges(self, practitioner: Practitioner) -> dict:
+        return _badges(practitioner)
+
+
+class PractitionerListSerializer(PractitionerBaseSerializer):
+    api_url = serializers.HyperlinkedIdentityField(view_name="api:practitioner-detail", lookup_field="slug")
     distance_miles = serializers.SerializerMethodField()
     nearest_location = serializers.SerializerMethodField()
     conditions = NamedItemSerializer(many=True, read_only=True)
@@ -83,19 +101,6 @@ class PractitionerListSerializer(serializers.ModelSerializer):
             "accepting_new_patients",
             "practice_started_year",
         ]
-
-    def get_profile_url(self, practitioner: Practitioner) -> str:
-        return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_photo_url(self, practitioner: Practitioner) -> str | None:
-        if not practitioner.photo:
-            return None
-        return self.context["request"].build_absolute_uri(practitioner.photo.url)
-
-    @extend_schema_field(BadgesSerializer)
-    def get_badges(self, practitioner: Practitioner) -> dict:
-        return _badges(practitioner)
 
     @extend_schema_field(
         serializers.FloatField(allow_null=True, help_text="Miles to the nearest location; only with `location`.")
@@ -173,10 +178,7 @@ class TrainingSerializer(serializers.Serializer):
     year = serializers.IntegerField()
 
 
-class PractitionerDetailSerializer(serializers.ModelSerializer):
-    profile_url = serializers.SerializerMethodField()
-    photo_url = serializers.SerializerMethodField()
-    badges = serializers.SerializerMethodField()
+class PractitionerDetailSerializer(PractitionerBaseSerializer):
     rating = serializers.SerializerMethodField()
     languages = LanguageSerializer(many=True, read_only=True)
     conditions = NamedItemSerializer(many=True, read_only=True)
@@ -225,19 +227,6 @@ class PractitionerDetailSerializer(serializers.ModelSerializer):
             "trainings",
             "is_demo",
         ]
-
-    def get_profile_url(self, practitioner: Practitioner) -> str:
-        return self.context["request"].build_absolute_uri(practitioner.get_absolute_url())
-
-    @extend_schema_field(serializers.URLField(allow_null=True))
-    def get_photo_url(self, practitioner: Practitioner) -> str | None:
-        if not practitioner.photo:
-            return None
-        return self.context["request"].build_absolute_uri(practitioner.photo.url)
-
-    @extend_schema_field(BadgesSerializer)
-    def get_badges(self, practitioner: Practitioner) -> dict:
-        return _badges(practitioner)
 
     @extend_schema_field(RatingDetailSerializer)
     def get_rating(self, practitioner: Practitioner) -> dict:
