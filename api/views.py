@@ -1,13 +1,15 @@
 """Read-only API views: the same search and profile as the HTML pages."""
 
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 
 from practitioners import geo
 from practitioners.filters import PractitionerFilterSet
-from practitioners.selectors import practitioner_profile, search_base_qs
+from practitioners.selectors import SearchResultList, practitioner_profile, search_base_qs
 
 from .pagination import SearchPagination
 from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
@@ -41,6 +43,15 @@ class PractitionerListView(generics.ListAPIView):
 
     def get_queryset(self):
         return search_base_qs()
+
+    def filter_queryset(self, queryset):
+        """DjangoFilterBackend's validation (400 with field errors), then the results as a
+        `SearchResultList`: the count and each page's order come from the search cache and a
+        page costs one query for its rows (see practitioners.selectors)."""
+        filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        return SearchResultList(filterset)
 
     def get_serializer_context(self) -> dict:
         # The filters validated `location` already; cards use it to pick the nearest location.

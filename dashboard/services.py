@@ -40,6 +40,7 @@ from practitioners.models import (
     StateBoard,
     VerificationState,
 )
+from practitioners.selectors import invalidate_search_cache
 from practitioners.services import credential_submit, credential_update_claim, practitioner_publish_if_verified
 
 from .images import SIZES
@@ -119,6 +120,8 @@ def refresh_search_document(practitioner_id: int) -> None:
     )
     # update(): a derived column, not a change anyone made (and excluded from the change history).
     Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
+    # Text, places and conditions change what searches find; cached searches must not keep the old results.
+    transaction.on_commit(invalidate_search_cache)
 
 
 def _m2m_pks(values: Iterable[Any]) -> set[int]:
@@ -183,6 +186,7 @@ def listing_update(
             del locked.skip_history_when_saving
         _for_history(locked, actor, "Edited by the practitioner")
         locked.save()
+        transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
         if {"name", "bio", "conditions"} & set(changed):
             refresh_search_document(locked.pk)
     for name in changed:

@@ -1,20 +1,34 @@
 """Read-side queries for listings. Views and the API call these; they never build querysets themselves.
 
 Search in a fixed number of queries, whatever the page size or the data size:
-the vocabulary (1), facet counts (5: one aggregate for the total, yes/no filters,
-gender and rating, then one GROUP BY per condition / technique / insurance /
-language), the page of results (1) and its conditions and locations (2).
+the vocabulary (1), facet counts (2: one aggregate for the total, yes/no filters,
+gender and rating; one UNION of the GROUP BYs per condition / technique / insurance /
+language), the page's ids in the search's order (1), the page's rows (1) and their
+conditions and locations (2). The API counts (1) instead of computing facets.
+
+Ordering or counting a broad search means reading every matching listing (about
+100,000 for the bare search page), so the vocabulary, the facet counts, the count
+and each page's ids are kept in the cache for SEARCH_CACHE_SECONDS (see
+`cached_search_value`); a cached page then costs its rows and their prefetches (3
+queries). The rows are always read live, with every filter re-applied, so a cached
+page never shows a listing that no longer matches. Writes that change results call
+`invalidate_search_cache`; anything else shows within SEARCH_CACHE_SECONDS.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.http import Http404
 
 from . import geo
@@ -73,7 +87,11 @@ VOCABULARY_MODELS = {
 
 
 def load_vocabulary() -> Vocabulary:
-    """All four reference lists in one query (UNION ALL), each in its display order."""
+    """All four reference lists in one query (UNION ALL), each in its display order; cached."""
+    return cached_search_value("vocabulary", _load_vocabulary)
+
+
+def _load_vocabulary() -> Vocabulary:
     parts = []
     for kind, (model, key_field) in VOCABULARY_MODELS.items():
         position = F("sort_order") if key_field == "slug" else Value(0, output_field=IntegerField())
@@ -87,6 +105,87 @@ def load_vocabulary() -> Vocabulary:
     for kind, pk, key, name, _position in rows:
         items[kind].append(VocabularyItem(id=pk, slug=key, name=name))
     return Vocabulary(items={kind: tuple(found) for kind, found in items.items()})
+
+
+# ---------------------------------------------------------------- search cache
+
+_GENERATION_KEY = "search:generation"
+
+
+def invalidate_search_cache() -> None:
+    """Make every cached search value stale at once (a new generation of keys).
+
+    Call it after a write that changes what searches find or count, on commit:
+    `transaction.on_commit(invalidate_search_cache)`."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:  # not set yet (or evicted): any new value starts a new generation
+        cache.set(_GENERATION_KEY, 1, timeout=None)
+
+
+def cached_search_value(name: str, compute: Callable[[], Any], *, filterset: PractitionerFilterSet | None = None):
+    """`compute()`, kept in the cache for SEARCH_CACHE_SECONDS (0: not cached) under a key made of
+    `name`, the search's cleaned parameters (when a filterset is given) and the cache generation."""
+    seconds = getattr(settings, "SEARCH_CACHE_SECONDS", 0)
+    if seconds <= 0:
+        return compute()
+    generation = cache.get(_GENERATION_KEY, 0)
+    parts: list = [name]
+    if filterset is not None:
+        parts.append(_search_identity(filterset))
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:40]
+    key = f"search:{generation}:{name}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value
+
+
+def _search_identity(filterset: PractitionerFilterSet) -> dict:
+    """What a search's results depend on: every usable parameter's cleaned value, the day
+    (trust facts expire at midnight) and whether an unusable location emptied it."""
+    values = {name: filterset.value(name) for name in filterset.form.fields}
+    return {"values": values, "today": filterset.today, "location_failed": filterset.location_failed}
+
+
+class SearchResultList:
+    """A search's results for a paginator: `count()` and slices, in the search's order.
+
+    A slice costs one narrow query for its ids (ordering needs every matching row, but
+    only the columns the order uses), cached per slice, then one query for just those
+    rows with the search's filters re-applied and the columns and badges cards show.
+    `count` may be given (the HTML page has it from the facets); otherwise it is one
+    COUNT, cached too.
+    """
+
+    def __init__(self, filterset: PractitionerFilterSet, *, count: int | None = None) -> None:
+        self.filterset = filterset
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = cached_search_value("count", self.filterset.qs.count, filterset=self.filterset)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Practitioner]:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("SearchResultList supports only contiguous slices.")
+        start, stop = item.start or 0, item.stop
+        if stop is None or stop <= start:
+            return []
+        queryset = self.filterset.qs
+        ids = cached_search_value(
+            f"ids:{self.filterset.effective_sort}:{start}:{stop}",
+            lambda: list(queryset.values_list("pk", flat=True)[start:stop]),
+            filterset=self.filterset,
+        )
+        if not ids:
+            return []
+        return list(queryset.filter(pk__in=ids))
 
 
 # ---------------------------------------------------------------- search
@@ -135,25 +234,38 @@ def _count(*conditions: Q) -> Count:
     return Count("pk", filter=combined) if combined else Count("pk")
 
 
-def _family_counts(queryset: QuerySet, kind: str) -> dict[int, int]:
-    """{option id: number of listings in `queryset` that have it}, one GROUP BY query."""
-    relation = {
-        "condition": ("conditions", "condition_id"),
-        "technique": ("techniques", "technique_id"),
-        "insurance": ("insurance_carriers", "insurancecarrier_id"),
-        "language": ("languages", "language_id"),
-    }[kind]
-    through = getattr(Practitioner, relation[0]).through
-    return dict(
+FAMILY_RELATIONS = {
+    "condition": ("conditions", "condition_id"),
+    "technique": ("techniques", "technique_id"),
+    "insurance": ("insurance_carriers", "insurancecarrier_id"),
+    "language": ("languages", "language_id"),
+}
+
+
+def _family_counts_query(queryset: QuerySet, kind: str) -> QuerySet:
+    """(kind, option id, number of listings in `queryset` that have it): one GROUP BY."""
+    relation, column = FAMILY_RELATIONS[kind]
+    through = getattr(Practitioner, relation).through
+    return (
         through.objects.filter(practitioner_id__in=queryset.values("pk"))
-        .values_list(relation[1])
-        .annotate(n=Count("practitioner_id"))
+        .values(column)
+        .annotate(kind=Value(kind, output_field=CharField()), n=Count("practitioner_id"))
+        .values_list("kind", column, "n")
         .order_by()
     )
 
 
+def _family_counts(querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
+    """{kind: {option id: count}} for every kind, in one query (UNION ALL of the GROUP BYs)."""
+    parts = [_family_counts_query(queryset, kind) for kind, queryset in querysets.items()]
+    found: dict[str, dict[int, int]] = {kind: {} for kind in querysets}
+    for kind, option_id, n in parts[0].union(*parts[1:], all=True):
+        found[kind][option_id] = n
+    return found
+
+
 def search_facets(filterset: PractitionerFilterSet) -> Facets:
-    """Facet counts for the current search in five queries, however many options there are."""
+    """Facet counts for the current search in two queries, however many options there are."""
     from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, flag_q
 
     base = filterset.queryset.prefetch_related(None)
@@ -174,12 +286,14 @@ def search_facets(filterset: PractitionerFilterSet) -> Facets:
     counts = filterset.filtered(base, exclude={"gender", "min_rating"}).aggregate(**aggregates)
 
     current = filterset.filtered(base)
-    by_kind = {
-        "condition": _family_counts(current, "condition"),
-        "technique": _family_counts(current, "technique"),
-        "insurance": _family_counts(filterset.filtered(base, exclude={"insurance"}), "insurance"),
-        "language": _family_counts(filterset.filtered(base, exclude={"language"}), "language"),
-    }
+    by_kind = _family_counts(
+        {
+            "condition": current,
+            "technique": current,
+            "insurance": filterset.filtered(base, exclude={"insurance"}),
+            "language": filterset.filtered(base, exclude={"language"}),
+        }
+    )
 
     def options(kind: str) -> list[FacetOption]:
         chosen = filterset.value(kind) or []
@@ -276,8 +390,8 @@ def search_practitioners(
     from .filters import PractitionerFilterSet
 
     filterset = PractitionerFilterSet(params, queryset=search_base_qs(), today=today)
-    facets = search_facets(filterset)
-    paginator = KnownCountPaginator(filterset.qs, per_page, count=facets.total)
+    facets = cached_search_value("facets", lambda: search_facets(filterset), filterset=filterset)
+    paginator = KnownCountPaginator(SearchResultList(filterset, count=facets.total), per_page, count=facets.total)
     number, message = page_number(page_values, num_pages=paginator.num_pages)
     page = paginator.page(number)
     results = list(page.object_list)

@@ -37,6 +37,7 @@ from .models import (
     VerificationRecord,
     VerificationState,
 )
+from .selectors import invalidate_search_cache
 
 Credential = License | Certification | Degree
 CREDENTIAL_MODELS: tuple[type[models.Model], ...] = (License, Certification, Degree)
@@ -135,6 +136,8 @@ def credential_transition(
         )
         record.full_clean()
         record.save()
+        # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
+        transaction.on_commit(invalidate_search_cache)
     # Keep the caller's instance in step with what was saved.
     for name in (*_BOOKKEEPING_FIELDS, *(changes or {})):
         setattr(credential, name, getattr(locked, name))
@@ -446,6 +449,7 @@ def practitioner_publish_if_verified(*, practitioner: Practitioner, today: datet
         # Only the status changes here; the rest of the listing is not this decision's business.
         locked.clean_fields(exclude=[f.name for f in Practitioner._meta.fields if f.name != "status"])
         locked.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(invalidate_search_cache)  # a new listing in search results
     practitioner.status = Practitioner.Status.PUBLISHED
     return True
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners.models import Condition, Practitioner
+from practitioners.selectors import invalidate_search_cache
 
 from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH, HelpfulVote, Review, ReviewReply, ReviewReport, ReviewState
 from .ratings import SUMMARY_FIELDS, RatingSummary
@@ -62,6 +63,8 @@ def _store_summary(practitioner: Practitioner, summary: RatingSummary) -> None:
     Practitioner.objects.filter(pk=practitioner.pk).update(**summary.as_fields())
     for name, value in summary.as_fields().items():
         setattr(practitioner, name, value)
+    # Ratings sort and filter searches; cached searches must not keep the old ones.
+    transaction.on_commit(invalidate_search_cache)
 
 
 def _summary_add(practitioner: Practitioner, *, rating: int, bedside: int) -> None:

@@ -151,6 +151,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Seconds a search's facet counts, result count and page order stay in that cache (0: not cached).
+# Ordering or counting a broad search reads every matching listing; see practitioners/selectors.py.
+SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
+
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated).
 MAILERS = {
     "default": {

@@ -259,7 +259,7 @@ def test_facets_count_in_a_fixed_number_of_queries(django_assert_num_queries):
         searchable_practitioner(slug=f"p{n}", conditions=("neck-pain",), techniques=("cupping",), insurance=("aetna",))
     search = filterset(condition="neck-pain", location="94110")
     search.form.is_valid()  # the vocabulary was loaded when the FilterSet was made
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         search_facets(search)
 
 
