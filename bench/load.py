@@ -8,6 +8,8 @@ latency percentiles and socket errors, so nothing is parsed from wrk's prose.
 import json
 import shutil
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -57,11 +59,30 @@ def parse_wrk_report(output: str) -> dict:
     }
 
 
+def wait_until_idle(base_url: str, *, timeout_s: float = 120.0) -> None:
+    """Wait until the server answers the trivial view promptly again.
+
+    When wrk stops, the requests still queued in the server's listen backlog are served
+    anyway; without this pause they would slow the start of the next run."""
+    deadline = time.monotonic() + timeout_s
+    prompt = 0
+    while time.monotonic() < deadline and prompt < 3:
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(base_url + "/healthz", timeout=10) as response:  # noqa: S310 (loopback)
+                response.read()
+            prompt = prompt + 1 if time.monotonic() - started < 0.05 else 0
+        except OSError:
+            prompt = 0
+            time.sleep(0.2)
+
+
 def load_test(base_url: str, targets: dict[str, str], *, connection_levels: tuple[int, ...], duration_s: int) -> dict:
     """Every target at every connection level, plus each target's throughput relative to the trivial view."""
     runs = []
     for connections in connection_levels:
         for name, path in targets.items():
+            wait_until_idle(base_url)
             runs.append({"target": name, **run_wrk(base_url + path, connections=connections, duration_s=duration_s)})
     ratios = []
     for connections in connection_levels:

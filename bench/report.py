@@ -36,6 +36,13 @@ def _ratio(timing: dict, analysis: dict | None) -> float | None:
     return round(timing["p50_ms"] / analysis["raw_sql_ms"], 2)
 
 
+def _cold_text(analysis: dict | None) -> str | None:
+    cold = (analysis or {}).get("cold")
+    if not cold:
+        return None
+    return f"{cold['queries']}, {cold['raw_sql_ms']:.1f}"
+
+
 def _status_text(statuses: dict[str, int]) -> str:
     return ", ".join(f"{status}×{count}" for status, count in statuses.items())
 
@@ -64,11 +71,22 @@ def target_rows(dataset: dict) -> list[list]:
         least = min(t["queries_min"] for t in pages)
         rows.append(
             [
-                f"SQL queries per search page ≤ {TARGETS['queries_per_page']}",
+                f"SQL queries per search page ≤ {TARGETS['queries_per_page']} (repeated searches)",
                 f"{least}–{most} (fewer only when there are no results)",
                 "met" if most <= TARGETS["queries_per_page"] else f"missed by {most - TARGETS['queries_per_page']}",
             ]
         )
+        colds = [a["cold"]["queries"] for a in dataset["sql"] if a["name"].startswith("page:") and a.get("cold")]
+        if colds:
+            rows.append(
+                [
+                    f"SQL queries per search page ≤ {TARGETS['queries_per_page']} (first request, nothing cached)",
+                    f"{min(colds)}–{max(colds)}",
+                    "met"
+                    if max(colds) <= TARGETS["queries_per_page"]
+                    else f"missed by {max(colds) - TARGETS['queries_per_page']}",
+                ]
+            )
     ratios = [(_ratio(t, sql.get(t["name"])), t["name"]) for t in timings if t["kind"] in ("page", "api", "profile")]
     ratios = [(r, name) for r, name in ratios if r is not None]
     if ratios:
@@ -76,8 +94,23 @@ def target_rows(dataset: dict) -> list[list]:
         meeting = sum(1 for r, _ in ratios if r <= TARGETS["request_to_raw_sql"])
         rows.append(
             [
-                f"Request time ≤ {TARGETS['request_to_raw_sql']:.0f}× its raw SQL (p50)",
+                f"Request time ≤ {TARGETS['request_to_raw_sql']:.0f}× its raw SQL (p50, repeated searches)",
                 f"{meeting} of {len(ratios)} meet; worst {worst_ratio:.2f}× ({worst_name})",
+                _verdict(worst_ratio, TARGETS["request_to_raw_sql"]),
+            ]
+        )
+    cold = [
+        (round(t["first_ms"] / a["cold"]["raw_sql_ms"], 2), t["name"])
+        for t in timings
+        if (a := sql.get(t["name"])) and a.get("cold", {}).get("raw_sql_ms") and t.get("first_ms")
+    ]
+    if cold:
+        worst_ratio, worst_name = max(cold)
+        meeting = sum(1 for r, _ in cold if r <= TARGETS["request_to_raw_sql"])
+        rows.append(
+            [
+                f"First (uncached) request ≤ {TARGETS['request_to_raw_sql']:.0f}× its raw SQL",
+                f"{meeting} of {len(cold)} meet; worst {worst_ratio:.2f}× ({worst_name})",
                 _verdict(worst_ratio, TARGETS["request_to_raw_sql"]),
             ]
         )
@@ -228,7 +261,9 @@ def _dataset_section(d: dict, repeats: int) -> list[str]:
         f"## Server time at {d['size']:,} listings ({d['database']})",
         "",
         f"p50/p95 over {repeats} runs of server time (inside Django); SQL = time in SQL (p50) and number of queries; "
-        "raw SQL = the same queries replayed on a plain cursor; ratio = request p50 ÷ raw SQL.",
+        "raw SQL = the queries of a repeated request replayed on a plain cursor; ratio = request p50 ÷ raw SQL; "
+        "first = the first request for that search after the server started (nothing in the search cache yet; "
+        "its queries and their raw time are in the cold column).",
         "",
     ]
     rows = []
@@ -245,10 +280,27 @@ def _dataset_section(d: dict, repeats: int) -> list[str]:
                 t["sql_p50_ms"],
                 analysis["raw_sql_ms"] if analysis else None,
                 _ratio(t, analysis),
+                t.get("first_ms"),
+                _cold_text(analysis),
                 _status_text(t["statuses"]),
             ]
         )
-    lines += _table(["request", "what", "p50 ms", "p95 ms", "queries", "SQL ms", "raw SQL ms", "ratio", "HTTP"], rows)
+    lines += _table(
+        [
+            "request",
+            "what",
+            "p50 ms",
+            "p95 ms",
+            "queries",
+            "SQL ms",
+            "raw SQL ms",
+            "ratio",
+            "first ms",
+            "cold: queries, raw SQL ms",
+            "HTTP",
+        ],
+        rows,
+    )
     return lines
 
 

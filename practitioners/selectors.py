@@ -165,7 +165,7 @@ class SearchResultList:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = cached_search_value("count", self.filterset.qs.count, filterset=self.filterset)
+            self._count = cached_search_value("count", lambda: self.filterset.qs.count(), filterset=self.filterset)
         return self._count
 
     def __len__(self) -> int:
