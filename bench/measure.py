@@ -123,13 +123,24 @@ class ScenarioTiming:
         }
 
 
-def time_scenarios(fetch: Fetch, scenarios: list[Scenario], *, repeats: int, warmup: int = 2) -> list[dict]:
+def time_scenarios(
+    fetch: Fetch,
+    scenarios: list[Scenario],
+    *,
+    repeats: int,
+    warmup: int = 2,
+    process_warmup: tuple[str, ...] = (),
+    process_warmup_rounds: int = 4,
+) -> list[dict]:
     """Request every scenario `warmup` times, then `repeats` times round-robin (so a burst of
     noise from a neighbour spreads over all scenarios instead of hitting one).
 
     The warm-up requests are not in the percentiles; the first one is reported as `first_ms`:
     the search as nobody has asked it lately (nothing of it in the search cache; a server
     worker's cache is its own unless a shared cache is configured, hence two warm-up rounds)."""
+    for _ in range(process_warmup_rounds):
+        for url in process_warmup:
+            fetch(url)
     first: dict[str, float] = {}
     for _ in range(warmup):
         for scenario in scenarios:
@@ -154,7 +165,7 @@ class CapturedQuery:
     params: tuple | list | dict | None
 
 
-def capture_sql(client, url: str) -> tuple[int, list[CapturedQuery]]:
+def capture_sql(client, url: str) -> tuple[object, list[CapturedQuery]]:
     """Run one request in-process and record every query it executes, exactly as sent."""
     from django.db import connections
 
@@ -175,7 +186,7 @@ def capture_sql(client, url: str) -> tuple[int, list[CapturedQuery]]:
     finally:
         for conn, wrapper in wrappers:
             conn.execute_wrappers.remove(wrapper)
-    return response.status_code, captured
+    return response, captured
 
 
 def is_select(query: CapturedQuery) -> bool:
@@ -226,8 +237,11 @@ def analyse_search_sql(client, scenario: Scenario, *, repeats: int, explain_plan
     """The SQL of one request, asked twice in-process: cold (the driver's search cache is empty:
     every query the search needs, each timed raw and, on PostgreSQL, explained) and repeated
     (what a cached search still runs: its raw time is what the repeated requests compare to)."""
-    status, cold_queries = capture_sql(client, scenario.url)
+    response, cold_queries = capture_sql(client, scenario.url)
     _, warm_queries = capture_sql(client, scenario.url)
+    matches = None
+    if scenario.kind == "api" and response.status_code == 200:
+        matches = response.json().get("count")
     cold_selects = [q for q in cold_queries if is_select(q)]
     cold_raw = time_raw_sql(cold_selects, repeats=repeats)
     warm_raw = time_raw_sql([q for q in warm_queries if is_select(q)], repeats=repeats)
@@ -241,7 +255,8 @@ def analyse_search_sql(client, scenario: Scenario, *, repeats: int, explain_plan
         statements.append(entry)
     return {
         "name": scenario.name,
-        "status": status,
+        "status": response.status_code,
+        "matches": matches,
         "queries": len(warm_queries),
         "raw_sql_ms": round(sum(warm_raw), 3),
         "cold": {"queries": len(cold_queries), "raw_sql_ms": round(sum(cold_raw), 3)},

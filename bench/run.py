@@ -16,6 +16,7 @@ BENCH_REPEATS and BENCH_LOAD_SECONDS shorten a run while working on the benchmar
 """
 
 import argparse
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -24,6 +25,7 @@ import platform
 import re
 import secrets
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,14 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import report
-from .scenarios import load_targets, profile_scenarios, search_scenarios
+from .scenarios import WARMUP_URLS, load_targets, profile_scenarios, search_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 HEAVY_REVIEWS = 500
-REVIEWS_PER_LISTING = "10.5"  # seed_bench: about 10 reviews per listing, 1,000,000 at 100,000 listings
+REVIEWS_PER_LISTING = "10.6"  # seed_bench: about 10 reviews per listing, just over 1,000,000 at 100,000 listings
 
 
 @dataclass(frozen=True)
@@ -254,6 +256,50 @@ class Gunicorn:
                 self.process.kill()
 
 
+class RedisServer:
+    """A throwaway redis-server on loopback: the shared cache production runs with (REDIS_URL),
+    so both gunicorn workers share cached searches. Nothing is saved to disk."""
+
+    def __init__(self, port: int, log: Path) -> None:
+        self.port, self.log = port, log
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "RedisServer":
+        command = [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(self.log),
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as conn:
+                    conn.sendall(b"PING\r\n")
+                    if conn.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}; see {self.log}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 # ---------------------------------------------------------------- one dataset (run inside Django)
 
 
@@ -333,7 +379,7 @@ def measure_dataset(
     result: dict = {
         "dataset": dataset_facts(),
         "load_average_before": _load_average(),
-        "timings": time_scenarios(fetch, scenarios, repeats=repeats),
+        "timings": time_scenarios(fetch, scenarios, repeats=repeats, process_warmup=WARMUP_URLS),
     }
     analyses = []
     for scenario in scenarios:
@@ -463,7 +509,17 @@ def run_plan(plan: Plan) -> dict:
         seed = prepare_dataset(dataset, env)
         out_dir = OUT / plan.name / dataset.database
         out_dir.mkdir(parents=True, exist_ok=True)
-        with Gunicorn(env, port, out_dir / "gunicorn.log") as server:
+        with contextlib.ExitStack() as stack:
+            server_env_vars = env
+            if shutil.which("redis-server"):
+                redis = stack.enter_context(RedisServer(free_port(), out_dir / "redis.log"))
+                # The server shares Redis; the driver keeps its own empty cache, so the SQL it
+                # captures for each search is the uncached (cold) set.
+                server_env_vars = {**env, "REDIS_URL": redis.url}
+                results["cache"] = "Redis (a fresh redis-server per dataset, shared by both workers)"
+            else:
+                results["cache"] = "per-process memory (redis-server is not installed; each worker caches alone)"
+            server = stack.enter_context(Gunicorn(server_env_vars, port, out_dir / "gunicorn.log"))
             results["commands"]["server"] = shlex.join(server.command())
             dataset_command = [
                 PYTHON,
@@ -488,7 +544,16 @@ def run_plan(plan: Plan) -> dict:
     results["environment"] = {
         key: value
         for key, value in server_env("<database>", static_root).items()
-        if key in {"DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "SERVER_TIMING", "API_ANON_RATE"}
+        if key
+        in {
+            "DJANGO_SETTINGS_MODULE",
+            "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "SERVER_TIMING",
+            "API_ANON_RATE",
+            "SEARCH_CACHE_SECONDS",
+            "CONN_MAX_AGE",
+        }
     }
     (OUT / plan.name).mkdir(parents=True, exist_ok=True)
     (OUT / plan.name / "results.json").write_text(json.dumps(results, indent=2, default=str))
