@@ -126,11 +126,6 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Review | None = None) -> bool:
         return False  # "remove" keeps the record and updates the summary; deleting is the author's right
 
-    def get_actions(self, request: HttpRequest) -> dict:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
-
     @admin.action(description="Publish selected reviews", permissions=["change"])
     def publish_selected(self, request: HttpRequest, queryset: QuerySet) -> None:
         _apply(
@@ -246,11 +241,6 @@ class ReviewReportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: ReviewReport | None = None) -> bool:
         return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
 
     @admin.action(description="Resolve: keep the review", permissions=["change"])
     def resolve_keep(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -15,3 +15,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute"}}  # noqa: F405
 # Tests change data and search again at once: no cached searches (tests that cover the cache turn it on).
 SEARCH_CACHE_SECONDS = 0
+# Serve static files through the finders: no collectstatic before tests, no warning about STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
