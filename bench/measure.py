@@ -120,6 +120,7 @@ class ScenarioTiming:
             "queries_min": min(queries),
             "queries_max": max(queries),
             "statuses": {str(status): n for status, n in sorted(Counter(s.status for s in self.samples).items())},
+            "samples_ms": sorted(round(total, 2) for total in totals),
         }
 
 

@@ -69,7 +69,7 @@ PLANS = {
             Dataset("meridian_bench_quick", 10_000, load_test=False),
             Dataset("meridian_bench", 100_000, load_test=True),
         ),
-        repeats=30,
+        repeats=40,
         load_seconds=30,
         load_connections=(16, 64),
         doc=ROOT / "docs" / "performance.md",

@@ -124,5 +124,5 @@ WARMUP_URLS = (
     f"{SEARCH_PATH}?q=cupping&sort=experience",
     f"{API_PATH}?q=cupping&sort=experience",
     f"{SEARCH_PATH}?location=Austin%2C+TX&insurance=cigna&sort=rating&page=2",
-    f"{API_PATH}?location=Austin%2C+TX&insurance=cigna&sort=rating&page=2",
+    f"{API_PATH}?location=Austin%2C+TX&insurance=cigna&sort=rating",
 )
