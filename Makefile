@@ -39,7 +39,8 @@ test: $(STAMP)
 	@scripts/ensure-chromium.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=directory.settings.test $(PY) manage.py makemigrations --check --dry-run
+	@# Migrations do not depend on the database: check them on an in-memory SQLite database.
+	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=directory.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
 
 # Production-like server; needs SECRET_KEY and ALLOWED_HOSTS (and usually DATABASE_URL) in the environment.
