@@ -143,9 +143,10 @@ def cached_search_value(name: str, compute: Callable[[], Any], *, filterset: Pra
 
 
 def _search_identity(filterset: PractitionerFilterSet) -> dict:
-    """What a search's results depend on: every usable parameter's cleaned value, the day
-    (trust facts expire at midnight) and whether an unusable location emptied it."""
-    values = {name: filterset.value(name) for name in filterset.form.fields}
+    """What a search's results depend on: every usable filter's cleaned value, the day (trust
+    facts expire at midnight) and whether an unusable location emptied it. Not the sort: facet
+    counts and the count do not depend on it, and the ids' cache name includes it."""
+    values = {name: filterset.value(name) for name in filterset.form.fields if name != "sort"}
     return {"values": values, "today": filterset.today, "location_failed": filterset.location_failed}
 
 

@@ -122,3 +122,11 @@ def test_result_list_slices_in_search_order():
     with pytest.raises(TypeError):
         results[::2]
     assert search_base_qs().count() == 4
+
+
+def test_another_sort_reuses_the_facet_counts(client, django_assert_num_queries):
+    make_listings(3)
+    client.get(URL, {"condition": "neck-pain", "sort": "rating"})
+    with django_assert_num_queries(4):  # the new order's ids, rows, conditions, locations
+        response = client.get(URL, {"condition": "neck-pain", "sort": "reviews"})
+    assert len(cards(response)) == 3
