@@ -14,7 +14,7 @@ def _settle_worker() -> None:
 
     Those ~300,000 long-lived objects (the tables, Django's URL patterns, templates and models)
     made every full collection pause the request that triggered it for about 250 ms, roughly
-    one request in a hundred; frozen, a full collection takes about 20 ms (docs/performance.md)."""
+    one request in a hundred; frozen, a full collection takes 20–40 ms (docs/performance.md)."""
     from practitioners import geo
 
     geo.parse_location("10001")
