@@ -155,7 +155,10 @@ def test_report_has_every_section(two_sizes):
         assert "## Throughput under load at 60 listings" in markdown
         assert "throughput ÷ trivial view" in markdown
     assert "Search page p95 ≤ 50 ms" in markdown and "Profile p95 ≤ 30 ms" in markdown
-    assert "SQL queries per search page ≤ 6 (repeated searches)" in markdown and "Request time ≤ 3× its raw SQL" in markdown
+    assert (
+        "SQL queries per search page ≤ 6 (repeated searches)" in markdown
+        and "Request time ≤ 3× its raw SQL" in markdown
+    )
 
 
 def test_query_plans_on_postgresql(two_sizes):
