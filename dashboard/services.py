@@ -6,7 +6,7 @@ validates with `full_clean()` and runs in one transaction. Change history
 (django-simple-history) is written by the model saves, with the actor and a
 reason set explicitly so the record is right outside a request too.
 
-Credential rules live in `practitioners.services` and are only called from here:
+Credential rules live in `verification.services` and are only called from here:
 `credential_submit` puts a new credential in the queue, and
 `credential_update_claim` decides when an edit sends a verified credential back
 to pending. Publication is `practitioner_publish_if_verified`.
@@ -41,7 +41,8 @@ from practitioners.models import (
     VerificationState,
 )
 from practitioners.selectors import invalidate_search_cache
-from practitioners.services import credential_submit, credential_update_claim, practitioner_publish_if_verified
+from practitioners.services import practitioner_publish_if_verified
+from verification.services import credential_submit, credential_update_claim
 
 from .images import SIZES
 from .models import Claim, ClaimStatus, FreshnessReminder
@@ -426,7 +427,7 @@ RESUBMIT_STATES = frozenset(
 def credential_edit(*, credential: Credential, actor: User, changes: dict[str, Any]) -> bool:
     """The practitioner changes what a credential says (and asks for it to be checked).
 
-    The re-verification rule is `practitioners.services.credential_update_claim`'s
+    The re-verification rule is `verification.services.credential_update_claim`'s
     alone: a verified credential whose fields change goes back to pending, with a
     VerificationRecord. A credential outside the queue (unverified, rejected,
     expired, revoked) is submitted again after the edit. Returns True when the

@@ -745,7 +745,7 @@ class VerificationQueue(License):
     """The admin's verification queue (pending licenses, certifications and degrees together).
 
     A proxy only so the queue has its own admin page and index entry; see
-    `practitioners.admin.VerificationQueueAdmin`.
+    `verification.admin.VerificationQueueAdmin`.
     """
 
     class Meta:

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "practitioners",
+    "verification",
     "reviews",
     "dashboard",
 ]

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from dashboard import services
 from practitioners.models import License, Practitioner, StateBoard, VerificationRecord
-from practitioners.services import credential_verify
 from tests.factories import LicenseFactory, PractitionerFactory, UserFactory, VerifiedUserFactory
+from verification.services import credential_verify
 
 pytestmark = pytest.mark.django_db
 

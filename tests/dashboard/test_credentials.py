@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from practitioners.models import Certification, Degree, License, Practitioner, VerificationRecord
-from practitioners.services import credential_reject
 from tests.factories import CertificationFactory, LicenseFactory, SchoolFactory, UserFactory
+from verification.services import credential_reject
 
 pytestmark = pytest.mark.django_db
 

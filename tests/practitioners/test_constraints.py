@@ -162,7 +162,7 @@ def test_only_one_primary_location():
 
 def test_deleting_a_practitioner_with_audit_records_is_refused():
     """The audit trail outlives nothing: PROTECT keeps records from vanishing with their listing."""
-    from practitioners.services import credential_submit
+    from verification.services import credential_submit
 
     lic = LicenseFactory(verification_state="unverified", verified_at=None)
     credential_submit(credential=lic, actor=None)

@@ -185,7 +185,7 @@ def test_staff_outside_the_group_cannot_decide(client):
 
 @pytest.fixture
 def record(staff_reviewer):
-    from practitioners.services import credential_verify
+    from verification.services import credential_verify
 
     return credential_verify(credential=pending(LicenseFactory), actor=staff_reviewer, source=BOARD)
 
@@ -213,7 +213,7 @@ def test_records_cannot_be_changed_even_by_a_superuser(client, record):
 
 
 def test_credential_page_shows_claim_lookup_timeline_and_other_credentials(reviewer_client, staff_reviewer):
-    from practitioners.services import credential_reject, credential_submit
+    from verification.services import credential_reject, credential_submit
 
     lic = pending(LicenseFactory)
     credential_reject(credential=lic, actor=staff_reviewer, reason="Number not found at the board.")

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from practitioners.models import Certification, License, VerificationRecord, VerificationState
-from practitioners.services import SYSTEM_ACTOR_LABEL, reminder_due
 from tests.factories import CertificationFactory, LicenseFactory, PractitionerFactory, UserFactory
+from verification.services import SYSTEM_ACTOR_LABEL, reminder_due
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from practitioners.importers.csvfile import HeaderError, StreamingCsv, header_index
 from practitioners.importers.fields import format_phone, parse_date, tidy_address, tidy_name, too_long, zip5
 from practitioners.importers.nppes import NPPES_COLUMNS, npi_is_valid, with_check_digit
-from practitioners.importers.roster import RosterEntry, map_status, names_match, normalize_number, parse_mapping
+from verification.roster import RosterEntry, map_status, names_match, normalize_number, parse_mapping
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,16 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from practitioners.models import License, Practitioner, StateBoard, VerificationRecord, VerificationState
-from practitioners.services import (
+from practitioners.services import practitioner_publish_if_verified
+from tests.factories import (
+    CertificationFactory,
+    DegreeFactory,
+    LicenseFactory,
+    LocationFactory,
+    PractitionerFactory,
+    UserFactory,
+)
+from verification.services import (
     SYSTEM_ACTOR_LABEL,
     credential_expire,
     credential_mark_restricted,
@@ -19,15 +28,6 @@ from practitioners.services import (
     credential_update_claim,
     credential_verify,
     credentials_decide_bulk,
-    practitioner_publish_if_verified,
-)
-from tests.factories import (
-    CertificationFactory,
-    DegreeFactory,
-    LicenseFactory,
-    LocationFactory,
-    PractitionerFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db

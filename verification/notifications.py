@@ -10,7 +10,7 @@ import datetime
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from .models import Certification, Degree, License, Practitioner, VerificationRecord
+from practitioners.models import Certification, Degree, License, Practitioner, VerificationRecord
 
 SUBJECTS = {
     "verified": "Your credential is verified: {credential}",

@@ -13,9 +13,9 @@ separate columns), license_type, status, expiry_date, issue_date.
 import datetime
 from dataclasses import dataclass
 
-from ..models import LicenseBoardStatus
-from .csvfile import HeaderError
-from .fields import name_tokens, parse_date, too_long
+from practitioners.importers.csvfile import HeaderError
+from practitioners.importers.fields import name_tokens, parse_date, too_long
+from practitioners.models import LicenseBoardStatus
 
 FIELDS = ("number", "last_name", "first_name", "name", "license_type", "status", "expiry_date", "issue_date")
 REQUIRED_FIELDS = ("number",)

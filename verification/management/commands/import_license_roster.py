@@ -25,9 +25,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from practitioners import services
 from practitioners.importers.csvfile import HeaderError, StreamingCsv
-from practitioners.importers.roster import (
+from practitioners.models import License, StateBoard
+from verification import services
+from verification.roster import (
     PRESETS,
     OurLicense,
     compare,
@@ -36,7 +37,6 @@ from practitioners.importers.roster import (
     parse_mapping,
     resolve_columns,
 )
-from practitioners.models import License, StateBoard
 
 BOARD_ONLY_SHOWN = 20
 

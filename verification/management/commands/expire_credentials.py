@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import F, Q
 from django.utils import timezone
 
-from practitioners import services
 from practitioners.models import Certification, License, VerificationState
+from verification import services
 
 EXPIRING_MODELS = (License, Certification)
 

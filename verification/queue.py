@@ -14,7 +14,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Certification, Degree, License, PracticeLocation, StateBoard, VerificationState
+from practitioners.models import Certification, Degree, License, PracticeLocation, StateBoard, VerificationState
 
 KINDS: dict[str, type[License | Certification | Degree]] = {
     "license": License,
