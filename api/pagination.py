@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from practitioners.selectors import PAGE_SIZE
+from search.selectors import PAGE_SIZE
 
 
 class SearchPagination(PageNumberPagination):

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from practitioners import trust
 from practitioners.models import Practitioner
-from practitioners.selectors import nearest_location
+from search.selectors import nearest_location
 
 
 class NamedItemSerializer(serializers.Serializer):

@@ -8,8 +8,9 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 
 from practitioners import geo
-from practitioners.filters import PractitionerFilterSet
-from practitioners.selectors import SearchResultList, practitioner_profile, search_base_qs
+from practitioners.selectors import practitioner_profile
+from search.filters import PractitionerFilterSet
+from search.selectors import SearchResultList, search_base_qs
 
 from .pagination import SearchPagination
 from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
@@ -47,7 +48,7 @@ class PractitionerListView(generics.ListAPIView):
     def filter_queryset(self, queryset):
         """DjangoFilterBackend's validation (400 with field errors), then the results as a
         `SearchResultList`: the count and each page's order come from the search cache and a
-        page costs one query for its rows (see practitioners.selectors)."""
+        page costs one query for its rows (see search.selectors)."""
         filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)

@@ -15,7 +15,7 @@ KIND_LABELS = {"page": "Search page", "api": "API", "profile": "Profile"}
 NOTES = (
     "### What makes it fast",
     "",
-    "- **Search cache** (`practitioners/selectors.py`, `SEARCH_CACHE_SECONDS`, default 60): the vocabulary, each "
+    "- **Search cache** (`search/cache.py`, `SEARCH_CACHE_SECONDS`, default 60): the vocabulary, each "
     "search's facet counts, its count and each page's ordered ids live in the shared cache (Redis in this run). "
     "A repeated search runs 3 queries: the page's rows (with every filter re-applied, so nothing that stopped "
     "matching is shown) and their conditions and locations. Writes through the review, credential, publication "

@@ -384,7 +384,7 @@ def measure_dataset(
     # The server's vocabulary is cached from the warm-up; so is the driver's, so that each search's
     # captured "cold" queries are what a new search costs a running server (plus 1 for the vocabulary
     # right after a restart or a write).
-    from practitioners.selectors import load_vocabulary
+    from search.vocabulary import load_vocabulary
 
     load_vocabulary()
     analyses = []

@@ -40,8 +40,8 @@ from practitioners.models import (
     StateBoard,
     VerificationState,
 )
-from practitioners.selectors import invalidate_search_cache
 from practitioners.services import practitioner_publish_if_verified
+from search.cache import invalidate_search_cache
 from verification.services import credential_submit, credential_update_claim
 
 from .images import SIZES

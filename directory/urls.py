@@ -4,9 +4,14 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from directory.views import healthz, serve_upload
+from practitioners import urls as practitioner_urls
 from practitioners import views as practitioner_views
 from practitioners.sitemaps import SITEMAPS
 from reviews import views as review_views
+from search import views as search_views
+
+# /practitioners/: the search page (search app) and the profiles (practitioners app), one namespace.
+practitioner_patterns = [path("", search_views.practitioner_list, name="list"), *practitioner_urls.urlpatterns]
 
 urlpatterns = [
     path("", practitioner_views.home, name="home"),
@@ -22,7 +27,7 @@ urlpatterns = [
     ),
     path("api/", include("api.urls")),
     path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
-    path("practitioners/", include("practitioners.urls")),
+    path("practitioners/", include((practitioner_patterns, practitioner_urls.app_name))),
     path("accounts/reviews/", review_views.my_reviews, name="my_reviews"),
     path("accounts/name/", account_views.display_name_edit, name="account_display_name"),
     path("accounts/", include("allauth.urls")),

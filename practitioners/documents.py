@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 def build_search_document(*, name: str, practice_names: Iterable[str], bio: str, conditions: Iterable[str]) -> str:
     """One line per source, most important first; PostgreSQL weights the parts separately
-    (see practitioners.filters), SQLite matches the whole text with icontains."""
+    (see search.filters), SQLite matches the whole text with icontains."""
     return "\n".join(
         [
             name.strip(),

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from search.cache import invalidate_search_cache
+
 from .documents import build_search_document
 from .importers.nppes import NppesRecord
 from .models import (
@@ -21,7 +23,6 @@ from .models import (
     StateBoard,
     VerificationState,
 )
-from .selectors import invalidate_search_cache
 
 # ---------------------------------------------------------------- publication
 

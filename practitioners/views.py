@@ -2,14 +2,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 
 from reviews.selectors import profile_reviews
 
-from . import search_page, trust
+from . import trust
 from .models import Condition
 from .profile import profile_json_ld
-from .selectors import practitioner_profile, search_practitioners
+from .selectors import practitioner_profile
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -18,26 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def guide(request: HttpRequest) -> HttpResponse:
     return render(request, "practitioners/guide.html", {"conditions": Condition.objects.all()})
-
-
-def is_htmx_fragment_request(request: HttpRequest) -> bool:
-    """htmx asking for a part of the page (not restoring history, which needs the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
-
-
-def practitioner_list(request: HttpRequest) -> HttpResponse:
-    """The search page. For htmx requests only the results (plus the filters, out of band) are sent."""
-    search = search_practitioners(params=request.GET, page_values=request.GET.getlist("page"))
-    path = reverse("practitioners:list")
-    context = search_page.page_context(search, request.GET, path)
-    if is_htmx_fragment_request(request):
-        response = render(request, "practitioners/includes/search_fragment.html", context)
-        # A clean, shareable address (no blank parameters) for the browser's location bar.
-        response["HX-Push-Url"] = search_page.url_with(path, search_page.clean_query(request.GET))
-    else:
-        response = render(request, "practitioners/search.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:

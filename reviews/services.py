@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners.models import Condition, Practitioner
-from practitioners.selectors import invalidate_search_cache
+from search.cache import invalidate_search_cache
 
 from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH, HelpfulVote, Review, ReviewReply, ReviewReport, ReviewState
 from .ratings import SUMMARY_FIELDS, RatingSummary

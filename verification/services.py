@@ -28,8 +28,8 @@ from practitioners.models import (
     VerificationRecord,
     VerificationState,
 )
-from practitioners.selectors import invalidate_search_cache
 from practitioners.services import practitioner_publish_if_verified
+from search.cache import invalidate_search_cache
 
 from . import notifications
 

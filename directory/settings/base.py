@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "practitioners",
     "verification",
+    "search",
     "reviews",
     "dashboard",
 ]

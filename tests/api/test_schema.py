@@ -4,7 +4,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from practitioners.filters import PractitionerFilterSet
+from search.filters import PractitionerFilterSet
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.models import FreshnessReminder
-from practitioners.filters import PractitionerFilterSet
 from practitioners.models import Practitioner
-from practitioners.selectors import search_base_qs
+from search.filters import PractitionerFilterSet
+from search.selectors import search_base_qs
 from tests.factories import PractitionerFactory, VerifiedUserFactory, owned_listing
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from practitioners.models import Practitioner
-from practitioners.selectors import SearchResultList, invalidate_search_cache, search_base_qs, search_practitioners
+from search.cache import invalidate_search_cache
+from search.selectors import SearchResultList, search_base_qs, search_practitioners
 from tests.factories import LicenseFactory, ReviewFactory, searchable_practitioner
 
 pytestmark = pytest.mark.django_db

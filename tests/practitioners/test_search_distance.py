@@ -4,9 +4,9 @@ import pytest
 from django.http import QueryDict
 
 from practitioners import geo
-from practitioners.filters import PractitionerFilterSet
 from practitioners.models import Practitioner
-from practitioners.selectors import search_base_qs, search_practitioners
+from search.filters import PractitionerFilterSet
+from search.selectors import search_base_qs, search_practitioners
 from tests.factories import location_at_zip, searchable_practitioner
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 import pytest
 from django.http import QueryDict
 
-from practitioners.filters import PractitionerFilterSet, Sort, search_order_by
 from practitioners.models import Practitioner
-from practitioners.selectors import search_base_qs, search_facets
+from search.filters import PractitionerFilterSet, Sort, search_order_by
+from search.selectors import search_base_qs, search_facets
 from tests.factories import PractitionerFactory, searchable_practitioner
 
 pytestmark = pytest.mark.django_db

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.http import QueryDict
 
-from practitioners.filters import PractitionerFilterSet, text_matches
 from practitioners.models import Practitioner
-from practitioners.selectors import search_base_qs
+from search.filters import PractitionerFilterSet, text_matches
+from search.selectors import search_base_qs
 from tests.factories import searchable_practitioner
 
 pytestmark = pytest.mark.django_db

@@ -47,10 +47,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from . import freshness, geo
-from .expressions import SEARCH_CONFIG
-from .models import Practitioner, medicare_exists, nccaom_exists, verified_exists
-from .selectors import Vocabulary, load_vocabulary
+from practitioners import freshness, geo
+from practitioners.expressions import SEARCH_CONFIG
+from practitioners.models import Practitioner, medicare_exists, nccaom_exists, verified_exists
+
+from .vocabulary import Vocabulary, load_vocabulary
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = 200

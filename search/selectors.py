@@ -1,0 +1,294 @@
+"""Read-side queries for the search. Views and the API call these; they never build querysets themselves.
+
+Search in a fixed number of queries, whatever the page size or the data size:
+the vocabulary (1), facet counts (2: one aggregate for the total, yes/no filters,
+gender and rating; one UNION of the GROUP BYs per condition / technique / insurance /
+language), the page's ids in the search's order (1), the page's rows (1) and their
+conditions and locations (2). The API counts (1) instead of computing facets.
+
+Ordering or counting a broad search means reading every matching listing (about
+100,000 for the bare search page), so the vocabulary, the facet counts, the count
+and each page's ids are kept in the cache for SEARCH_CACHE_SECONDS (see
+`search.cache.cached_search_value`); a cached page then costs its rows and their prefetches (3
+queries). The rows are always read live, with every filter re-applied, so a cached
+page never shows a listing that no longer matches. Writes that change results call
+`invalidate_search_cache`; anything else shows within SEARCH_CACHE_SECONDS.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+
+from practitioners import geo
+from practitioners.models import PracticeLocation, Practitioner
+
+from .cache import cached_search_value
+from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
+
+PAGE_SIZE = 20
+
+
+def search_identity(filterset: PractitionerFilterSet) -> dict:
+    """What a search's results depend on: every usable filter's cleaned value, the day (trust
+    facts expire at midnight) and whether an unusable location emptied it. Not the sort: facet
+    counts and the count do not depend on it, and the ids' cache name includes it."""
+    values = {name: filterset.value(name) for name in filterset.form.fields if name != "sort"}
+    return {"values": values, "today": filterset.today, "location_failed": filterset.location_failed}
+
+
+class SearchResultList:
+    """A search's results for a paginator: `count()` and slices, in the search's order.
+
+    A slice costs one narrow query for its ids (ordering needs every matching row, but
+    only the columns the order uses), cached per slice, then one query for just those
+    rows with the search's filters re-applied and the columns and badges cards show.
+    `count` may be given (the HTML page has it from the facets); otherwise it is one
+    COUNT, cached too.
+    """
+
+    def __init__(self, filterset: PractitionerFilterSet, *, count: int | None = None) -> None:
+        self.filterset = filterset
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = cached_search_value(
+                "count", lambda: self.filterset.qs.count(), identity=search_identity(self.filterset)
+            )
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[Practitioner]:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("SearchResultList supports only contiguous slices.")
+        start, stop = item.start or 0, item.stop
+        if stop is None or stop <= start:
+            return []
+        queryset = self.filterset.qs
+        ids = cached_search_value(
+            f"ids:{self.filterset.effective_sort}:{start}:{stop}",
+            lambda: list(queryset.values_list("pk", flat=True)[start:stop]),
+            identity=search_identity(self.filterset),
+        )
+        if not ids:
+            return []
+        return list(queryset.filter(pk__in=ids))
+
+
+# ---------------------------------------------------------------- search
+
+
+def search_base_qs() -> QuerySet:
+    """Published listings with what a result card shows (conditions, locations) prefetched;
+    the search text and vector are left in the database."""
+    return (
+        Practitioner.objects.published()
+        .defer("search_document", "search_vector")
+        .prefetch_related(
+            "conditions",
+            Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facets:
+    """For each filter option, how many results there would be with that option added
+    (for one-value filters such as insurance: with that option instead of the current one)."""
+
+    total: int
+    condition: list[FacetOption]
+    technique: list[FacetOption]
+    insurance: list[FacetOption]
+    language: list[FacetOption]
+    gender: list[FacetOption]
+    min_rating: list[FacetOption]
+    flags: dict[str, int]
+
+
+def _count(*conditions: Q) -> Count:
+    combined = Q()
+    for condition in conditions:
+        combined &= condition
+    return Count("pk", filter=combined) if combined else Count("pk")
+
+
+FAMILY_RELATIONS = {
+    "condition": ("conditions", "condition_id"),
+    "technique": ("techniques", "technique_id"),
+    "insurance": ("insurance_carriers", "insurancecarrier_id"),
+    "language": ("languages", "language_id"),
+}
+
+
+def _family_counts_query(queryset: QuerySet, kind: str) -> QuerySet:
+    """(kind, option id, number of listings in `queryset` that have it): one GROUP BY."""
+    relation, column = FAMILY_RELATIONS[kind]
+    through = getattr(Practitioner, relation).through
+    return (
+        through.objects.filter(practitioner_id__in=queryset.values("pk"))
+        .values(column)
+        .annotate(kind=Value(kind, output_field=CharField()), n=Count("practitioner_id"))
+        .values_list("kind", column, "n")
+        .order_by()
+    )
+
+
+def _family_counts(querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
+    """{kind: {option id: count}} for every kind, in one query (UNION ALL of the GROUP BYs)."""
+    parts = [_family_counts_query(queryset, kind) for kind, queryset in querysets.items()]
+    found: dict[str, dict[int, int]] = {kind: {} for kind in querysets}
+    for kind, option_id, n in parts[0].union(*parts[1:], all=True):
+        found[kind][option_id] = n
+    return found
+
+
+def search_facets(filterset: PractitionerFilterSet) -> Facets:
+    """Facet counts for the current search in two queries, however many options there are."""
+
+    base = filterset.queryset.prefetch_related(None)
+    gender = filterset.value("gender")
+    min_rating = filterset.value("min_rating")
+    gender_q = Q(gender=gender) if gender else Q()
+    rating_q = Q(rating_avg__gte=min_rating) if min_rating is not None else Q()
+
+    # One aggregate over the results without the gender and rating filters, which
+    # each count re-applies as needed.
+    aggregates = {"total": _count(gender_q, rating_q)}
+    for name in FLAG_LABELS:
+        aggregates[f"flag_{name}"] = _count(gender_q, rating_q, flag_q(name, filterset.today))
+    for value, _label in GENDER_CHOICES:
+        aggregates[f"gender_{value}"] = _count(rating_q, Q(gender=value))
+    for stars in MIN_RATING_CHOICES:
+        aggregates[f"rating_{stars}"] = _count(gender_q, Q(rating_avg__gte=stars))
+    counts = filterset.filtered(base, exclude={"gender", "min_rating"}).aggregate(**aggregates)
+
+    current = filterset.filtered(base)
+    by_kind = _family_counts(
+        {
+            "condition": current,
+            "technique": current,
+            "insurance": filterset.filtered(base, exclude={"insurance"}),
+            "language": filterset.filtered(base, exclude={"language"}),
+        }
+    )
+
+    def options(kind: str) -> list[FacetOption]:
+        chosen = filterset.value(kind) or []
+        chosen = set(chosen if isinstance(chosen, list) else [chosen])
+        return [
+            FacetOption(
+                value=item.slug, label=item.name, count=by_kind[kind].get(item.id, 0), selected=item.slug in chosen
+            )
+            for item in filterset.vocabulary.items[kind]
+        ]
+
+    return Facets(
+        total=counts["total"],
+        condition=options("condition"),
+        technique=options("technique"),
+        insurance=options("insurance"),
+        language=options("language"),
+        gender=[
+            FacetOption(value=value, label=label, count=counts[f"gender_{value}"], selected=value == gender)
+            for value, label in GENDER_CHOICES
+        ],
+        min_rating=[
+            FacetOption(
+                value=str(stars),
+                label=f"{stars} stars and up",
+                count=counts[f"rating_{stars}"],
+                selected=min_rating is not None and min_rating == stars,
+            )
+            for stars in MIN_RATING_CHOICES
+        ],
+        flags={name: counts[f"flag_{name}"] for name in FLAG_LABELS},
+    )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told the total (the facet aggregate already counted it): no COUNT query."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def page_number(raw_values: list[str], *, num_pages: int) -> tuple[int, str | None]:
+    """The page to show for the `page` parameter(s), and a message when it isn't the one asked for."""
+    given = [value.strip() for value in raw_values if value and value.strip()]
+    if not given:
+        return 1, None
+    if len(set(given)) > 1:
+        return 1, "Give one page number only; showing page 1."
+    try:
+        number = int(given[0])
+    except ValueError:
+        return 1, f"“{given[0][:20]}” is not a page number; showing page 1."
+    if number < 1:
+        return 1, "Page numbers start at 1; showing page 1."
+    if number > num_pages:
+        if num_pages == 1:
+            return 1, f"There is only one page of results, so no page {number}; showing page 1."
+        return num_pages, f"There are only {num_pages} pages of results, so no page {number}; showing page {num_pages}."
+    return number, None
+
+
+def nearest_location(practitioner: Practitioner, place: geo.Place | None) -> PracticeLocation | None:
+    """The location a result card shows: the nearest to `place`, else the primary one.
+    Uses the prefetched locations (no query)."""
+    locations = list(practitioner.locations.all())
+    if place is None or not locations:
+        return locations[0] if locations else None
+    located = [loc for loc in locations if loc.latitude is not None]
+    if not located:
+        return locations[0]
+    return min(
+        located, key=lambda loc: geo.haversine_miles(place.latitude, place.longitude, loc.latitude, loc.longitude)
+    )
+
+
+@dataclass
+class SearchResults:
+    filterset: PractitionerFilterSet
+    facets: Facets
+    page: Page
+    page_message: str | None
+    results: list[Practitioner] = field(default_factory=list)
+
+
+def search_practitioners(
+    *, params, page_values: list[str], today: datetime.date | None = None, per_page: int = PAGE_SIZE
+) -> SearchResults:
+    """Run one search (the HTML page's): filters, facets, one page of results."""
+
+    filterset = PractitionerFilterSet(params, queryset=search_base_qs(), today=today)
+    facets = cached_search_value("facets", lambda: search_facets(filterset), identity=search_identity(filterset))
+    paginator = KnownCountPaginator(SearchResultList(filterset, count=facets.total), per_page, count=facets.total)
+    number, message = page_number(page_values, num_pages=paginator.num_pages)
+    page = paginator.page(number)
+    results = list(page.object_list)
+    for practitioner in results:
+        practitioner.nearest_location = nearest_location(practitioner, filterset.place)
+        practitioner.distance = getattr(practitioner, "distance", None)
+    page.object_list = results
+    return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)

@@ -1,0 +1,29 @@
+"""The search page (/practitioners/): the HTML face of `search.selectors.search_practitioners`."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+
+from . import page as search_page
+from .selectors import search_practitioners
+
+
+def is_htmx_fragment_request(request: HttpRequest) -> bool:
+    """htmx asking for a part of the page (not restoring history, which needs the whole page)."""
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def practitioner_list(request: HttpRequest) -> HttpResponse:
+    """The search page. For htmx requests only the results (plus the filters, out of band) are sent."""
+    search = search_practitioners(params=request.GET, page_values=request.GET.getlist("page"))
+    path = reverse("practitioners:list")
+    context = search_page.page_context(search, request.GET, path)
+    if is_htmx_fragment_request(request):
+        response = render(request, "practitioners/includes/search_fragment.html", context)
+        # A clean, shareable address (no blank parameters) for the browser's location bar.
+        response["HX-Push-Url"] = search_page.url_with(path, search_page.clean_query(request.GET))
+    else:
+        response = render(request, "practitioners/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response

@@ -1,0 +1,63 @@
+"""The filterable vocabularies (conditions, techniques, insurance carriers, languages): types and loader."""
+
+from dataclasses import dataclass
+
+from django.db.models import F, IntegerField, Value
+
+from practitioners.models import Condition, InsuranceCarrier, Language, Technique
+
+from .cache import cached_search_value
+
+
+@dataclass(frozen=True)
+class VocabularyItem:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The filterable reference lists (conditions, techniques, insurance carriers, languages)."""
+
+    items: dict[str, tuple[VocabularyItem, ...]]
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        return [(item.slug, item.name) for item in self.items[kind]]
+
+    def ids(self, kind: str, slugs: list[str]) -> list[int]:
+        by_slug = {item.slug: item.id for item in self.items[kind]}
+        return [by_slug[slug] for slug in slugs]
+
+    def name(self, kind: str, slug: str) -> str:
+        return next((item.name for item in self.items[kind] if item.slug == slug), slug)
+
+
+# kind (the search parameter) -> (model, the field the parameter names it by)
+VOCABULARY_MODELS = {
+    "condition": (Condition, "slug"),
+    "technique": (Technique, "slug"),
+    "insurance": (InsuranceCarrier, "slug"),
+    "language": (Language, "code"),
+}
+
+
+def load_vocabulary() -> Vocabulary:
+    """All four reference lists in one query (UNION ALL), each in its display order; cached."""
+    return cached_search_value("vocabulary", _load_vocabulary)
+
+
+def _load_vocabulary() -> Vocabulary:
+    parts = []
+    for kind, (model, key_field) in VOCABULARY_MODELS.items():
+        position = F("sort_order") if key_field == "slug" else Value(0, output_field=IntegerField())
+        parts.append(
+            model.objects.order_by()
+            .annotate(kind=Value(kind), key=F(key_field), position=position)
+            .values_list("kind", "pk", "key", "name", "position")
+        )
+    rows = sorted(parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4], row[3]))
+    items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_MODELS}
+    for kind, pk, key, name, _position in rows:
+        items[kind].append(VocabularyItem(id=pk, slug=key, name=name))
+    return Vocabulary(items={kind: tuple(found) for kind, found in items.items()})
