@@ -21,13 +21,13 @@ from practitioners.models import (
     School,
     StateBoard,
 )
+from practitioners.services import LISTING_FIELDS
 from reviews.models import REPLY_MAX_LENGTH
 
 from . import images
 from .models import CLAIM_NOTE_MAX_LENGTH
 from .rules import normalize_license_number
 from .selectors import licenses_matching
-from .services import LISTING_FIELDS
 
 PHONE_MESSAGE = "Enter a phone number using digits, spaces and + - ( ) only, e.g. (415) 555-0123."
 _phone_characters = RegexValidator(r"^\+?[0-9 ().\-]+$", PHONE_MESSAGE)

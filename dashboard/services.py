@@ -1,4 +1,6 @@
-"""Every write a practitioner makes to their own listing, and the claim workflow.
+"""The dashboard's own writes: creating a listing, credentials, the photo, claims and freshness reminders.
+
+Edits of a listing and its locations are `practitioners.services`; the views call those directly.
 
 Each service takes the acting user, checks that they may act on this listing
 (views scope every lookup to the owner's listing as well: two locks on one door),
@@ -14,13 +16,12 @@ to pending. Publication is `practitioner_publish_if_verified`.
 
 import datetime
 import secrets
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
@@ -28,20 +29,21 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
-from practitioners.documents import build_search_document
-from practitioners.geo import zip_place
 from practitioners.models import (
     Certification,
     Degree,
     License,
-    OpeningHours,
-    PracticeLocation,
     Practitioner,
     StateBoard,
     VerificationState,
 )
-from practitioners.services import practitioner_publish_if_verified
-from search.cache import invalidate_search_cache
+from practitioners.services import (
+    for_history,
+    lock_listing,
+    practitioner_publish_if_verified,
+    refresh_search_document,
+    require_owner,
+)
 from verification.services import credential_submit, credential_update_claim
 
 from .images import SIZES
@@ -54,33 +56,6 @@ CREDENTIAL_TYPES: dict[str, type[Credential]] = {
     "certification": Certification,
     "degree": Degree,
 }
-# What a practitioner may change on their listing. Never the owner, slug, status, NPI,
-# review summary, freshness dates (see `listing_confirm_facts`) or anything verification-related.
-LISTING_FIELDS = (
-    "name",
-    "display_credentials",
-    "gender",
-    "gender_self_description",
-    "bio",
-    "practice_started_year",
-    "languages",
-    "conditions",
-    "techniques",
-    "services",
-    "accepting_new_patients",
-    "first_visit_fee",
-    "follow_up_fee",
-    "sliding_scale",
-    "payment_plans",
-    "insurance_carriers",
-    "medicare_enrolled",
-    "first_session_text",
-    "course_of_treatment_text",
-    "phone",
-    "website",
-    "contact_email",
-)
-M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
 CLAIM_APPROVE_PERMISSION = "dashboard.change_claim"
 SLUG_ATTEMPTS = 50
 
@@ -88,45 +63,9 @@ SLUG_ATTEMPTS = 50
 # ---------------------------------------------------------------- helpers
 
 
-def _require_owner(practitioner: Practitioner, actor: User) -> None:
-    if not actor.is_authenticated or practitioner.owner_id != actor.pk:
-        raise PermissionDenied("Only the practitioner who keeps this listing can change it.")
-    if practitioner.status == Practitioner.Status.SUSPENDED:
-        raise PermissionDenied("This listing is suspended; contact Meridian staff.")
-
-
 def _require_verified_account(user: User) -> None:
     if not user_has_verified_email(user):
         raise PermissionDenied("Confirm your email address first; we sent you a link when you signed up.")
-
-
-def _for_history(instance: models.Model, actor: User | None, reason: str) -> None:
-    """Tell django-simple-history who made the next save and why."""
-    instance._history_user = actor
-    instance._change_reason = reason
-
-
-def _lock_listing(practitioner: Practitioner) -> Practitioner:
-    return Practitioner.objects.select_for_update().get(pk=practitioner.pk)
-
-
-def refresh_search_document(practitioner_id: int) -> None:
-    """Rebuild the free-text search document after a change to what it is built from."""
-    practitioner = Practitioner.objects.only("name", "bio").get(pk=practitioner_id)
-    document = build_search_document(
-        name=practitioner.name,
-        practice_names=PracticeLocation.objects.filter(practitioner_id=practitioner_id).values_list("name", flat=True),
-        bio=practitioner.bio,
-        conditions=practitioner.conditions.values_list("name", flat=True),
-    )
-    # update(): a derived column, not a change anyone made (and excluded from the change history).
-    Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
-    # Text, places and conditions change what searches find; cached searches must not keep the old results.
-    transaction.on_commit(invalidate_search_cache)
-
-
-def _m2m_pks(values: Iterable[Any]) -> set[int]:
-    return {value.pk if isinstance(value, models.Model) else int(value) for value in values}
 
 
 def _unique_slug(name: str) -> str:
@@ -140,77 +79,6 @@ def _unique_slug(name: str) -> str:
 
 
 # ---------------------------------------------------------------- listing
-
-
-def listing_update(
-    *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
-) -> list[str]:
-    """Apply the practitioner's edits to their listing.
-
-    `changes` maps field names to values; many-to-many fields take an iterable of
-    rows or primary keys. Editing a freshness fact (fees, insurance, accepting new
-    patients, phone) reconfirms that fact. Returns the confirmation fields stamped.
-    """
-    _require_owner(practitioner, actor)
-    now = now or timezone.now()
-    allowed = set(LISTING_FIELDS)
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
-    with transaction.atomic():
-        locked = _lock_listing(practitioner)
-        changed: list[str] = []
-        m2m_changes: dict[str, set[int]] = {}
-        for name, value in changes.items():
-            if name in M2M_FIELDS:
-                wanted = _m2m_pks(value)
-                if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
-                    m2m_changes[name] = wanted
-                    changed.append(name)
-            elif getattr(locked, name) != value:
-                setattr(locked, name, value)
-                changed.append(name)
-        if not changed:
-            return []
-        stamped = freshness.changed_facts(changed)
-        for fact in stamped:
-            setattr(locked, fact, now)
-        locked.last_confirmed_at = freshness.last_confirmed(getattr(locked, fact) for fact in freshness.FACTS)
-        locked.full_clean()
-        # One history record for the whole edit, many-to-many included: the m2m signals are
-        # silenced while the sets change, and the save afterwards snapshots them.
-        locked.skip_history_when_saving = True
-        try:
-            for name, pks in m2m_changes.items():
-                getattr(locked, name).set(pks)
-        finally:
-            del locked.skip_history_when_saving
-        _for_history(locked, actor, "Edited by the practitioner")
-        locked.save()
-        transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
-        if {"name", "bio", "conditions"} & set(changed):
-            refresh_search_document(locked.pk)
-    for name in changed:
-        if name not in M2M_FIELDS:
-            setattr(practitioner, name, getattr(locked, name))
-    for fact in (*stamped, "last_confirmed_at"):
-        setattr(practitioner, fact, getattr(locked, fact))
-    return stamped
-
-
-def listing_confirm_facts(*, practitioner: Practitioner, actor: User, now: datetime.datetime | None = None) -> None:
-    """“Everything is still correct”: reconfirm every freshness fact at once."""
-    _require_owner(practitioner, actor)
-    now = now or timezone.now()
-    with transaction.atomic():
-        locked = _lock_listing(practitioner)
-        for fact in freshness.FACTS:
-            setattr(locked, fact, now)
-        locked.last_confirmed_at = now
-        _for_history(locked, actor, "Confirmed by the practitioner: everything is still correct")
-        locked.save(update_fields=[*freshness.FACTS, "last_confirmed_at", "updated_at"])
-    for fact in (*freshness.FACTS, "last_confirmed_at"):
-        setattr(practitioner, fact, now)
 
 
 def listing_create(
@@ -248,7 +116,7 @@ def listing_create(
             owner=user,
         )
         practitioner.full_clean()
-        _for_history(practitioner, user, "Listing created by the practitioner")
+        for_history(practitioner, user, "Listing created by the practitioner")
         try:
             practitioner.save()
         except IntegrityError as exc:  # two tabs racing: the OneToOne owner is taken
@@ -268,129 +136,6 @@ def listing_create(
     return practitioner
 
 
-# ---------------------------------------------------------------- locations
-
-
-def _apply_zip(location: PracticeLocation) -> None:
-    place = zip_place(location.zip_code)
-    if place is None:
-        raise ValidationError({"zip_code": f"“{location.zip_code}” is not a US ZIP code we know."})
-    if place.state != location.state_id:
-        raise ValidationError({"zip_code": f"ZIP {location.zip_code} is in {place.state}, not {location.state_id}."})
-    location.latitude, location.longitude = place.latitude, place.longitude
-
-
-def _save_hours(location: PracticeLocation, slots: dict[int, tuple[datetime.time, datetime.time]], actor: User) -> None:
-    """Make the location's opening hours exactly `slots` (one period per weekday)."""
-    existing: dict[int, list[OpeningHours]] = {}
-    for slot in location.hours.order_by("weekday", "opens"):
-        existing.setdefault(slot.weekday, []).append(slot)
-    for weekday in range(7):
-        current = existing.get(weekday, [])
-        wanted = slots.get(weekday)
-        keep = current[0] if current and wanted else None
-        for extra in current[1:] if keep else current:
-            _for_history(extra, actor, "Opening hours changed by the practitioner")
-            extra.delete()
-        if wanted is None:
-            continue
-        opens, closes = wanted
-        if keep is not None and (keep.opens, keep.closes) == (opens, closes):
-            continue
-        slot = keep or OpeningHours(location=location, weekday=weekday)
-        slot.opens, slot.closes = opens, closes
-        slot.full_clean()
-        _for_history(slot, actor, "Opening hours changed by the practitioner")
-        slot.save()
-
-
-def _ensure_one_primary(practitioner_id: int, primary: PracticeLocation | None, actor: User) -> None:
-    others = PracticeLocation.objects.filter(practitioner_id=practitioner_id, is_primary=True)
-    if primary is not None:
-        others = others.exclude(pk=primary.pk)
-    for other in others:
-        other.is_primary = False
-        _for_history(other, actor, "Another location became the main one")
-        other.save(update_fields=["is_primary"])
-
-
-def _location_saved(location: PracticeLocation, actor: User, slots, *, reason: str) -> PracticeLocation:
-    _apply_zip(location)
-    if location.is_primary:
-        _ensure_one_primary(location.practitioner_id, location, actor)
-    elif (
-        not PracticeLocation.objects.filter(practitioner_id=location.practitioner_id, is_primary=True)
-        .exclude(pk=location.pk)
-        .exists()
-    ):
-        location.is_primary = True  # the first (or only remaining) location is the main one
-    location.full_clean()
-    _for_history(location, actor, reason)
-    location.save()
-    if slots is not None:
-        _save_hours(location, slots, actor)
-    refresh_search_document(location.practitioner_id)
-    return location
-
-
-def location_create(
-    *,
-    practitioner: Practitioner,
-    actor: User,
-    fields: dict[str, Any],
-    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
-) -> PracticeLocation:
-    """Add a practice location; its coordinates come from the ZIP. May publish a draft listing."""
-    _require_owner(practitioner, actor)
-    with transaction.atomic():
-        _lock_listing(practitioner)
-        location = PracticeLocation(practitioner=practitioner, **fields)
-        _location_saved(location, actor, hours or {}, reason="Location added by the practitioner")
-        practitioner_publish_if_verified(practitioner=practitioner)
-    return location
-
-
-def location_update(
-    *,
-    location: PracticeLocation,
-    actor: User,
-    fields: dict[str, Any],
-    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
-) -> PracticeLocation:
-    """Change a location and (when `hours` is given) its opening hours."""
-    practitioner = location.practitioner
-    _require_owner(practitioner, actor)
-    with transaction.atomic():
-        _lock_listing(practitioner)
-        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        _location_saved(locked, actor, hours, reason="Location edited by the practitioner")
-        practitioner_publish_if_verified(practitioner=practitioner)
-    return locked
-
-
-def location_delete(*, location: PracticeLocation, actor: User) -> None:
-    practitioner = location.practitioner
-    _require_owner(practitioner, actor)
-    with transaction.atomic():
-        _lock_listing(practitioner)
-        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
-        was_primary = locked.is_primary
-        for slot in locked.hours.all():
-            _for_history(slot, actor, "Location removed by the practitioner")
-            slot.delete()
-        _for_history(locked, actor, "Location removed by the practitioner")
-        locked.delete()
-        if was_primary:
-            successor = PracticeLocation.objects.filter(practitioner=practitioner).order_by("pk").first()
-            if successor is not None:
-                successor.is_primary = True
-                _for_history(successor, actor, "Became the main location")
-                successor.save(update_fields=["is_primary"])
-        refresh_search_document(practitioner.pk)
-
-
 # ---------------------------------------------------------------- credentials
 
 
@@ -402,7 +147,7 @@ def credential_add(
     Verification fields cannot be given: the credential starts unverified and
     `credential_submit` moves it to pending, writing the VerificationRecord.
     """
-    _require_owner(practitioner, actor)
+    require_owner(practitioner, actor)
     if credential_type not in CREDENTIAL_TYPES.values():
         raise ValidationError(f"Unknown kind of credential: {credential_type!r}.")
     forbidden = {"verification_state", "verified_at", "verified_by", "verification_source", "rejection_reason"}
@@ -413,7 +158,7 @@ def credential_add(
         credential = credential_type(practitioner=practitioner, **fields)
         credential.verification_state = VerificationState.UNVERIFIED
         credential.full_clean()
-        _for_history(credential, actor, "Added by the practitioner")
+        for_history(credential, actor, "Added by the practitioner")
         credential.save()
         credential_submit(credential=credential, actor=actor)
     return credential
@@ -433,7 +178,7 @@ def credential_edit(*, credential: Credential, actor: User, changes: dict[str, A
     expired, revoked) is submitted again after the edit. Returns True when the
     credential entered the verification queue because of this call.
     """
-    _require_owner(credential.practitioner, actor)
+    require_owner(credential.practitioner, actor)
     with transaction.atomic():
         record = credential_update_claim(credential=credential, actor=actor, changes=changes)
         if record is not None:
@@ -471,17 +216,17 @@ def photo_set(*, practitioner: Practitioner, actor: User, renditions: dict[int, 
 
     The previous files are deleted once the change is committed. Returns the stored name.
     """
-    _require_owner(practitioner, actor)
+    require_owner(practitioner, actor)
     if set(renditions) != set(SIZES):
         raise ValidationError("The photo was not processed into every size.")
     names = _photo_names(practitioner)
     stored = {edge: default_storage.save(names[edge], ContentFile(data)) for edge, data in renditions.items()}
     try:
         with transaction.atomic():
-            locked = _lock_listing(practitioner)
+            locked = lock_listing(practitioner)
             old = locked.photo.name
             locked.photo.name = stored[max(SIZES)]
-            _for_history(locked, actor, "Photo changed by the practitioner")
+            for_history(locked, actor, "Photo changed by the practitioner")
             locked.save(update_fields=["photo", "updated_at"])
             transaction.on_commit(lambda: _delete_photo_files(old))
     except BaseException:
@@ -494,14 +239,14 @@ def photo_set(*, practitioner: Practitioner, actor: User, renditions: dict[int, 
 
 
 def photo_remove(*, practitioner: Practitioner, actor: User) -> None:
-    _require_owner(practitioner, actor)
+    require_owner(practitioner, actor)
     with transaction.atomic():
-        locked = _lock_listing(practitioner)
+        locked = lock_listing(practitioner)
         old = locked.photo.name
         if not old:
             return
         locked.photo.name = ""
-        _for_history(locked, actor, "Photo removed by the practitioner")
+        for_history(locked, actor, "Photo removed by the practitioner")
         locked.save(update_fields=["photo", "updated_at"])
         transaction.on_commit(lambda: _delete_photo_files(old))
     practitioner.photo.name = ""
@@ -573,7 +318,7 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
     now = now or timezone.now()
     with transaction.atomic():
         locked = Claim.objects.select_for_update().select_related("user").get(pk=claim.pk)
-        practitioner = _lock_listing(locked.practitioner)
+        practitioner = lock_listing(locked.practitioner)
         if locked.status != ClaimStatus.PENDING:
             raise ValidationError(f"This claim is {locked.get_status_display().lower()}, not awaiting review.")
         if not claim_license_matches(locked):
@@ -586,7 +331,7 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
         if Practitioner.objects.filter(owner_id=locked.user_id).exists():
             raise ValidationError("The claimant's account already keeps another listing.")
         practitioner.owner_id = locked.user_id
-        _for_history(practitioner, actor, f"Claim #{locked.pk} approved: owner set")
+        for_history(practitioner, actor, f"Claim #{locked.pk} approved: owner set")
         practitioner.save(update_fields=["owner", "updated_at"])
         locked.status = ClaimStatus.APPROVED
         locked.reviewed_by = actor

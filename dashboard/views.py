@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
+from practitioners import services as listing_services
 from practitioners.models import Practitioner
 from reviews import services as review_services
 from reviews.models import Review
@@ -229,7 +230,7 @@ def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.fields}
         try:
-            stamped = services.listing_update(practitioner=listing, actor=request.user, changes=changes)
+            stamped = listing_services.listing_update(practitioner=listing, actor=request.user, changes=changes)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -243,7 +244,7 @@ def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
 @listing_required
 @require_POST
 def confirm_facts(request: HttpRequest, listing: Practitioner) -> HttpResponse:
-    services.listing_confirm_facts(practitioner=listing, actor=request.user)
+    listing_services.listing_confirm_facts(practitioner=listing, actor=request.user)
     messages.success(request, "Thank you. Your listing shows today as the date you last confirmed it.")
     return redirect("dashboard:home")
 
@@ -277,7 +278,7 @@ def location_add(request: HttpRequest, listing: Practitioner) -> HttpResponse:
     form, hours_form = _location_forms(request)
     if request.method == "POST" and form.is_valid() & hours_form.is_valid():
         try:
-            location = services.location_create(
+            location = listing_services.location_create(
                 practitioner=listing, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
             )
         except ValidationError as exc:
@@ -300,7 +301,7 @@ def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpR
     form, hours_form = _location_forms(request, location)
     if request.method == "POST" and form.is_valid() & hours_form.is_valid():
         try:
-            location = services.location_update(
+            location = listing_services.location_update(
                 location=location, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
             )
         except ValidationError as exc:
@@ -319,7 +320,7 @@ def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpR
 def location_delete(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
     location = _own_location(listing, pk)
     if request.method == "POST":
-        services.location_delete(location=location, actor=request.user)
+        listing_services.location_delete(location=location, actor=request.user)
         messages.success(request, "Location removed.")
         return redirect("dashboard:home")
     return render(request, "dashboard/location_confirm_delete.html", {"location": location})

@@ -1,28 +1,307 @@
-"""Writes with rules for listings: publication and the NPPES registry import.
+"""Writes with rules for listings: the practitioner's edits, locations, publication and the NPPES import.
+
+Each practitioner-facing service takes the acting user, checks that they keep this
+listing (`require_owner`; views scope every lookup to the owner's listing as well),
+validates with `full_clean()` and runs in one transaction. Change history
+(django-simple-history) is written by the model saves, with the actor and a reason
+set explicitly (`for_history`) so the record is right outside a request too.
 
 Credential decisions live in `verification.services`; this module never calls them.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import User
 from search.cache import invalidate_search_cache
 
+from . import freshness
 from .documents import build_search_document
+from .geo import zip_place
 from .importers.nppes import NppesRecord
 from .models import (
     License,
+    OpeningHours,
     PracticeLocation,
     Practitioner,
     StateBoard,
     VerificationState,
 )
+
+# ---------------------------------------------------------------- listing fields
+
+# What a practitioner may change on their listing. Never the owner, slug, status, NPI,
+# review summary, freshness dates (see `listing_confirm_facts`) or anything verification-related.
+LISTING_FIELDS = (
+    "name",
+    "display_credentials",
+    "gender",
+    "gender_self_description",
+    "bio",
+    "practice_started_year",
+    "languages",
+    "conditions",
+    "techniques",
+    "services",
+    "accepting_new_patients",
+    "first_visit_fee",
+    "follow_up_fee",
+    "sliding_scale",
+    "payment_plans",
+    "insurance_carriers",
+    "medicare_enrolled",
+    "first_session_text",
+    "course_of_treatment_text",
+    "phone",
+    "website",
+    "contact_email",
+)
+M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def require_owner(practitioner: Practitioner, actor: User) -> None:
+    if not actor.is_authenticated or practitioner.owner_id != actor.pk:
+        raise PermissionDenied("Only the practitioner who keeps this listing can change it.")
+    if practitioner.status == Practitioner.Status.SUSPENDED:
+        raise PermissionDenied("This listing is suspended; contact Meridian staff.")
+
+
+def for_history(instance: models.Model, actor: User | None, reason: str) -> None:
+    """Tell django-simple-history who made the next save and why."""
+    instance._history_user = actor
+    instance._change_reason = reason
+
+
+def lock_listing(practitioner: Practitioner) -> Practitioner:
+    return Practitioner.objects.select_for_update().get(pk=practitioner.pk)
+
+
+def refresh_search_document(practitioner_id: int) -> None:
+    """Rebuild the free-text search document after a change to what it is built from."""
+    practitioner = Practitioner.objects.only("name", "bio").get(pk=practitioner_id)
+    document = build_search_document(
+        name=practitioner.name,
+        practice_names=PracticeLocation.objects.filter(practitioner_id=practitioner_id).values_list("name", flat=True),
+        bio=practitioner.bio,
+        conditions=practitioner.conditions.values_list("name", flat=True),
+    )
+    # update(): a derived column, not a change anyone made (and excluded from the change history).
+    Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
+    # Text, places and conditions change what searches find; cached searches must not keep the old results.
+    transaction.on_commit(invalidate_search_cache)
+
+
+def _m2m_pks(values: Iterable[Any]) -> set[int]:
+    return {value.pk if isinstance(value, models.Model) else int(value) for value in values}
+
+
+# ---------------------------------------------------------------- listing
+
+
+def listing_update(
+    *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
+) -> list[str]:
+    """Apply the practitioner's edits to their listing.
+
+    `changes` maps field names to values; many-to-many fields take an iterable of
+    rows or primary keys. Editing a freshness fact (fees, insurance, accepting new
+    patients, phone) reconfirms that fact. Returns the confirmation fields stamped.
+    """
+    require_owner(practitioner, actor)
+    now = now or timezone.now()
+    allowed = set(LISTING_FIELDS)
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    with transaction.atomic():
+        locked = lock_listing(practitioner)
+        changed: list[str] = []
+        m2m_changes: dict[str, set[int]] = {}
+        for name, value in changes.items():
+            if name in M2M_FIELDS:
+                wanted = _m2m_pks(value)
+                if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
+                    m2m_changes[name] = wanted
+                    changed.append(name)
+            elif getattr(locked, name) != value:
+                setattr(locked, name, value)
+                changed.append(name)
+        if not changed:
+            return []
+        stamped = freshness.changed_facts(changed)
+        for fact in stamped:
+            setattr(locked, fact, now)
+        locked.last_confirmed_at = freshness.last_confirmed(getattr(locked, fact) for fact in freshness.FACTS)
+        locked.full_clean()
+        # One history record for the whole edit, many-to-many included: the m2m signals are
+        # silenced while the sets change, and the save afterwards snapshots them.
+        locked.skip_history_when_saving = True
+        try:
+            for name, pks in m2m_changes.items():
+                getattr(locked, name).set(pks)
+        finally:
+            del locked.skip_history_when_saving
+        for_history(locked, actor, "Edited by the practitioner")
+        locked.save()
+        transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
+        if {"name", "bio", "conditions"} & set(changed):
+            refresh_search_document(locked.pk)
+    for name in changed:
+        if name not in M2M_FIELDS:
+            setattr(practitioner, name, getattr(locked, name))
+    for fact in (*stamped, "last_confirmed_at"):
+        setattr(practitioner, fact, getattr(locked, fact))
+    return stamped
+
+
+def listing_confirm_facts(*, practitioner: Practitioner, actor: User, now: datetime.datetime | None = None) -> None:
+    """“Everything is still correct”: reconfirm every freshness fact at once."""
+    require_owner(practitioner, actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_listing(practitioner)
+        for fact in freshness.FACTS:
+            setattr(locked, fact, now)
+        locked.last_confirmed_at = now
+        for_history(locked, actor, "Confirmed by the practitioner: everything is still correct")
+        locked.save(update_fields=[*freshness.FACTS, "last_confirmed_at", "updated_at"])
+    for fact in (*freshness.FACTS, "last_confirmed_at"):
+        setattr(practitioner, fact, now)
+
+
+# ---------------------------------------------------------------- locations
+
+
+def _apply_zip(location: PracticeLocation) -> None:
+    place = zip_place(location.zip_code)
+    if place is None:
+        raise ValidationError({"zip_code": f"“{location.zip_code}” is not a US ZIP code we know."})
+    if place.state != location.state_id:
+        raise ValidationError({"zip_code": f"ZIP {location.zip_code} is in {place.state}, not {location.state_id}."})
+    location.latitude, location.longitude = place.latitude, place.longitude
+
+
+def _save_hours(location: PracticeLocation, slots: dict[int, tuple[datetime.time, datetime.time]], actor: User) -> None:
+    """Make the location's opening hours exactly `slots` (one period per weekday)."""
+    existing: dict[int, list[OpeningHours]] = {}
+    for slot in location.hours.order_by("weekday", "opens"):
+        existing.setdefault(slot.weekday, []).append(slot)
+    for weekday in range(7):
+        current = existing.get(weekday, [])
+        wanted = slots.get(weekday)
+        keep = current[0] if current and wanted else None
+        for extra in current[1:] if keep else current:
+            for_history(extra, actor, "Opening hours changed by the practitioner")
+            extra.delete()
+        if wanted is None:
+            continue
+        opens, closes = wanted
+        if keep is not None and (keep.opens, keep.closes) == (opens, closes):
+            continue
+        slot = keep or OpeningHours(location=location, weekday=weekday)
+        slot.opens, slot.closes = opens, closes
+        slot.full_clean()
+        for_history(slot, actor, "Opening hours changed by the practitioner")
+        slot.save()
+
+
+def _ensure_one_primary(practitioner_id: int, primary: PracticeLocation | None, actor: User) -> None:
+    others = PracticeLocation.objects.filter(practitioner_id=practitioner_id, is_primary=True)
+    if primary is not None:
+        others = others.exclude(pk=primary.pk)
+    for other in others:
+        other.is_primary = False
+        for_history(other, actor, "Another location became the main one")
+        other.save(update_fields=["is_primary"])
+
+
+def _location_saved(location: PracticeLocation, actor: User, slots, *, reason: str) -> PracticeLocation:
+    _apply_zip(location)
+    if location.is_primary:
+        _ensure_one_primary(location.practitioner_id, location, actor)
+    elif (
+        not PracticeLocation.objects.filter(practitioner_id=location.practitioner_id, is_primary=True)
+        .exclude(pk=location.pk)
+        .exists()
+    ):
+        location.is_primary = True  # the first (or only remaining) location is the main one
+    location.full_clean()
+    for_history(location, actor, reason)
+    location.save()
+    if slots is not None:
+        _save_hours(location, slots, actor)
+    refresh_search_document(location.practitioner_id)
+    return location
+
+
+def location_create(
+    *,
+    practitioner: Practitioner,
+    actor: User,
+    fields: dict[str, Any],
+    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+) -> PracticeLocation:
+    """Add a practice location; its coordinates come from the ZIP. May publish a draft listing."""
+    require_owner(practitioner, actor)
+    with transaction.atomic():
+        lock_listing(practitioner)
+        location = PracticeLocation(practitioner=practitioner, **fields)
+        _location_saved(location, actor, hours or {}, reason="Location added by the practitioner")
+        practitioner_publish_if_verified(practitioner=practitioner)
+    return location
+
+
+def location_update(
+    *,
+    location: PracticeLocation,
+    actor: User,
+    fields: dict[str, Any],
+    hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+) -> PracticeLocation:
+    """Change a location and (when `hours` is given) its opening hours."""
+    practitioner = location.practitioner
+    require_owner(practitioner, actor)
+    with transaction.atomic():
+        lock_listing(practitioner)
+        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _location_saved(locked, actor, hours, reason="Location edited by the practitioner")
+        practitioner_publish_if_verified(practitioner=practitioner)
+    return locked
+
+
+def location_delete(*, location: PracticeLocation, actor: User) -> None:
+    practitioner = location.practitioner
+    require_owner(practitioner, actor)
+    with transaction.atomic():
+        lock_listing(practitioner)
+        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
+        was_primary = locked.is_primary
+        for slot in locked.hours.all():
+            for_history(slot, actor, "Location removed by the practitioner")
+            slot.delete()
+        for_history(locked, actor, "Location removed by the practitioner")
+        locked.delete()
+        if was_primary:
+            successor = PracticeLocation.objects.filter(practitioner=practitioner).order_by("pk").first()
+            if successor is not None:
+                successor.is_primary = True
+                for_history(successor, actor, "Became the main location")
+                successor.save(update_fields=["is_primary"])
+        refresh_search_document(practitioner.pk)
+
 
 # ---------------------------------------------------------------- publication
 
