@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from practitioners.demo import SCENARIOS
+from demo.practitioners import SCENARIOS
 from practitioners.models import Certification, Degree, License, PracticeLocation, Practitioner
 
 pytestmark = pytest.mark.django_db

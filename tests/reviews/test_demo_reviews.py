@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from accounts.models import User
+from demo.reviews import DemoReviewGenerator, demo_summary
 from practitioners.models import Practitioner
-from reviews.demo import DemoReviewGenerator, demo_summary
 from reviews.models import HelpfulVote, Review, ReviewReply
 from reviews.ratings import SUMMARY_FIELDS
 

@@ -25,10 +25,10 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
-from practitioners.demo import DemoPractitioner
-from practitioners.management.commands import seed_demo
+from demo.management.commands import seed_demo
+from demo.practitioners import DemoPractitioner
+from demo.reviews import DEMO_REVIEWER_POOL, DemoReview
 from practitioners.models import Practitioner
-from reviews.demo import DEMO_REVIEWER_POOL, DemoReview
 
 # Tables a seed writes to: VACUUM ANALYZE them afterwards so the planner sees the new sizes
 # and index-only scans can use the visibility map straight away.

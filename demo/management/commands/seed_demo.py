@@ -19,7 +19,9 @@ from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
-from practitioners.demo import DEMO_SCHOOLS, DemoGenerator, DemoPractitioner
+from demo.practitioners import DEMO_SCHOOLS, DemoGenerator, DemoPractitioner
+from demo.reviews import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, demo_summary
+from demo.seeding import ensure_demo_reviewers, insert_demo_reviews
 from practitioners.documents import build_search_document
 from practitioners.models import (
     Certification,
@@ -36,8 +38,6 @@ from practitioners.models import (
     SpecialTraining,
     Technique,
 )
-from reviews.demo import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, demo_summary
-from reviews.seeding import ensure_demo_reviewers, insert_demo_reviews
 
 INSERT_BATCH = 2000
 

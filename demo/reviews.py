@@ -2,7 +2,7 @@
 
 `seed_demo` asks `DemoReviewGenerator.reviews_for(index, condition_slugs)` for each
 demo listing; the same seed and listing index always give the same reviews,
-whatever the batch size. `reviews.seeding` turns them into rows.
+whatever the batch size. `demo.seeding` turns them into rows.
 
 Ratings lean positive, as real review sites do, with a per-listing "quality"
 so averages differ between listings. About two thirds of reviews report pain
@@ -14,8 +14,8 @@ import datetime
 import random
 from dataclasses import dataclass
 
-from .models import SESSIONS_MAX
-from .ratings import RatingSummary
+from reviews.models import SESSIONS_MAX
+from reviews.ratings import RatingSummary
 
 DEMO_REVIEWER_EMAIL = "demo-reviewer-{:05d}@example.invalid"
 DEMO_REVIEWER_POOL = 1000

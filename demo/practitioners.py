@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils.text import slugify
 
-from . import geo
+from practitioners import geo
 
 FIRST_NAMES = [
     "Avery",

@@ -1,6 +1,6 @@
 """Bulk inserts for demo reviews (used by `seed_demo`). Rows bypass the services on purpose:
 the caller stores each listing's summary computed from the same generated reviews
-(`reviews.demo.demo_summary`), and `recompute_review_summaries` can confirm it."""
+(`demo.reviews.demo_summary`), and `recompute_review_summaries` can confirm it."""
 
 import datetime
 from collections.abc import Callable
@@ -10,9 +10,9 @@ from django.db.models import Model
 
 from accounts.models import User
 from practitioners.models import Practitioner
+from reviews.models import HelpfulVote, Review, ReviewReply, ReviewState
 
-from .demo import DEMO_REVIEWER_EMAIL, DemoReview, reviewer_display_name
-from .models import HelpfulVote, Review, ReviewReply, ReviewState
+from .reviews import DEMO_REVIEWER_EMAIL, DemoReview, reviewer_display_name
 
 INSERT_BATCH = 2000
 
