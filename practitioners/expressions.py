@@ -36,7 +36,7 @@ def great_circle_miles(latitude: float, longitude: float, *, lat_field: str = "l
 # The weighted tsvector over `Practitioner.search_document` (see practitioners.documents):
 # line 1 name (A), lines 2–3 practice names and conditions (B), the rest, the bio (C).
 # `Practitioner.search_vector` is a stored generated column computed with this SQL, and
-# migration 0006 indexes that column with GIN (tests/practitioners/test_search_text.py
+# migration 0006 indexes that column with GIN (tests/search/test_search_text.py
 # checks that the search's plan uses the index).
 SEARCH_VECTOR_SQL = (
     "(setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 1)), 'A') || "

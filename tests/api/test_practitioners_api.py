@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from practitioners.models import Practitioner
 from tests.factories import searchable_practitioner
-from tests.practitioners.test_search_filters import BAD_INPUT, rate
+from tests.search.test_search_filters import BAD_INPUT, rate
 
 pytestmark = pytest.mark.django_db
 

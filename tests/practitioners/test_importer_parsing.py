@@ -1,4 +1,6 @@
-"""Pure parsing behind the importers: no database."""
+"""Pure parsing behind the importers (CSV, fields, the NPPES layout): no database.
+
+The board roster's parsing is tested in tests/verification/test_roster_parsing.py."""
 
 import datetime
 import io
@@ -8,7 +10,6 @@ import pytest
 from practitioners.importers.csvfile import HeaderError, StreamingCsv, header_index
 from practitioners.importers.fields import format_phone, parse_date, tidy_address, tidy_name, too_long, zip5
 from practitioners.importers.nppes import NPPES_COLUMNS, npi_is_valid, with_check_digit
-from verification.roster import RosterEntry, map_status, names_match, normalize_number, parse_mapping
 
 
 @pytest.mark.parametrize(
@@ -79,63 +80,6 @@ def test_nppes_layout_has_330_unique_columns():
     assert len(set(NPPES_COLUMNS)) == 330
     assert NPPES_COLUMNS[0] == "NPI"
     assert NPPES_COLUMNS[47] == "Healthcare Provider Taxonomy Code_1"
-
-
-@pytest.mark.parametrize(
-    ("text", "status"),
-    [
-        ("Active", "active"),
-        ("ACTIVE - CLEAR", "active"),
-        ("Active - Probation", "probation"),
-        ("Inactive", "inactive"),
-        ("Expired", "expired"),
-        ("Lapsed", "expired"),
-        ("Revoked", "revoked"),
-        ("Suspended", "suspended"),
-        ("Surrendered", "inactive"),
-        ("Retired", "retired"),
-        ("Delinquent", "delinquent"),
-        ("Pending board review", None),
-        ("", None),
-    ],
-)
-def test_board_status_words(text, status):
-    assert map_status(text) == status
-
-
-def test_license_numbers_compare_without_case_or_spaces():
-    assert normalize_number(" acu.0000101 ") == "ACU.0000101"
-    assert normalize_number("AC 98765") == "AC98765"
-
-
-@pytest.mark.parametrize(
-    ("ours", "last", "first", "full", "fits"),
-    [
-        ("Linda Nguyen", "Nguyen", "Linda", "", True),
-        ("Linda Nguyen, L.Ac.", "NGUYEN", "LINDA", "", True),
-        ("Linda Nguyen", "Nguyen", "L", "", True),
-        ("Mei Chen-Li", "Chen-Li", "Mei", "", True),
-        ("José Müller", "Muller", "Jose", "", True),
-        ("Linda Nguyen", "Nguyen", "Mary", "", False),
-        ("Grace Okafor", "Smith", "Grace", "", False),
-        ("Linda Nguyen", "", "", "Linda Nguyen", True),
-        ("Linda Nguyen", "", "", "Tom Nguyen", False),
-    ],
-)
-def test_names_match(ours, last, first, full, fits):
-    entry = RosterEntry(line=2, number="X", raw_number="X", last_name=last, first_name=first, name=full)
-    assert names_match(ours, entry) is fits
-
-
-def test_parse_mapping():
-    assert parse_mapping("number=licensenumber, last_name=lastname") == {
-        "number": "licensenumber",
-        "last_name": "lastname",
-    }
-    with pytest.raises(ValueError, match="not a roster field"):
-        parse_mapping("licence=licensenumber")
-    with pytest.raises(ValueError, match="not field=column"):
-        parse_mapping("number")
 
 
 def _reader(data: bytes, problems: list):

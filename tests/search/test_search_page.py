@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import searchable_practitioner
-from tests.practitioners.test_search_filters import BAD_INPUT
+from tests.search.test_search_filters import BAD_INPUT
 
 pytestmark = pytest.mark.django_db
 
