@@ -82,10 +82,6 @@ class Claim(models.Model):
     def __str__(self) -> str:
         return f"Claim on {self.practitioner} by {self.user} ({self.status})"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status == ClaimStatus.PENDING
-
 
 class PendingClaim(Claim):
     """The claims awaiting review, as their own admin changelist for the verification queue."""

@@ -342,12 +342,6 @@ class Practitioner(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
-    def years_in_practice(self, today: datetime.date | None = None) -> int | None:
-        if self.practice_started_year is None:
-            return None
-        today = today or timezone.localdate()
-        return max(0, today.year - self.practice_started_year)
-
     @property
     def bedside_avg(self) -> float | None:
         return round(self.bedside_sum / self.review_count, 2) if self.review_count else None
@@ -692,10 +686,6 @@ class Degree(Credential):
 
     def __str__(self) -> str:
         return f"{self.degree}, {self.school.name} ({self.graduation_year})"
-
-    @property
-    def is_graduate_degree(self) -> bool:
-        return self.degree in trust.GRADUATE_DEGREES
 
     def qualifies_for_medicare(self) -> bool:
         return trust.degree_qualifies(

@@ -187,12 +187,6 @@ class Review(models.Model):
     def is_published(self) -> bool:
         return self.state == ReviewState.PUBLISHED
 
-    @property
-    def pain_reduction(self) -> int | None:
-        if self.pain_before is None or self.pain_after is None:
-            return None
-        return self.pain_before - self.pain_after
-
 
 class ReviewReply(models.Model):
     """The listing owner's one public reply to a review."""

@@ -60,11 +60,6 @@ class ProfileReviews:
     is_owner: bool = False
 
     @property
-    def can_write(self) -> bool:
-        """Whether to offer the "write a review" link (the view re-checks every rule)."""
-        return not self.is_owner and self.own_review is None
-
-    @property
     def shown_outcomes(self) -> list[ConditionOutcome]:
         return [o for o in self.outcomes if o.enough]
 
@@ -116,11 +111,6 @@ def profile_reviews(
 def reviews_by_author(*, user: User) -> QuerySet[Review]:
     """A member's own reviews in every state, for their "My reviews" page."""
     return Review.objects.filter(author=user).select_related("practitioner", "condition").order_by("-created_at")
-
-
-def reviews_for_listing(*, practitioner_id: int) -> QuerySet[Review]:
-    """Published reviews of a listing with their replies, newest first: the owner's dashboard list."""
-    return published_reviews_qs(practitioner_id=practitioner_id, sort=DEFAULT_SORT)
 
 
 def published_summaries(practitioner_ids: list[int]) -> dict[int, RatingSummary]:
