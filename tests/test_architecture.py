@@ -12,6 +12,19 @@ APPS = ("accounts", "practitioners", "verification", "search", "reviews", "dashb
 # queue shows listing claims), so it may import against the apps' order. Nothing else may.
 WEB_LAYER = {"views", "admin", "urls"}
 LEAF = "search.cache"
+# docs/architecture.md, "Which way imports go": an app imports only apps of a lower level.
+LEVELS = {
+    LEAF: 0,
+    "accounts": 1,
+    "practitioners": 2,
+    "verification": 3,
+    "search": 3,
+    "reviews": 3,
+    "dashboard": 4,
+    "api": 5,
+    "demo": 5,
+    "directory": 5,
+}
 
 
 def _module_name(path: Path) -> str:
@@ -113,6 +126,17 @@ def test_apps_depend_in_one_direction_outside_the_web_layer():
         source = _app_of(module)
         apps.setdefault(source, set()).update(_app_of(m) for m in imported if _app_of(m) != source)
     assert find_cycle(apps) is None
+
+
+def test_apps_import_only_lower_levels_outside_the_web_layer():
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, imported in import_graph().items()
+        if module.rsplit(".", 1)[-1] not in WEB_LAYER
+        for target in imported
+        if _app_of(target) != _app_of(module) and LEVELS[_app_of(target)] >= LEVELS[_app_of(module)]
+    )
+    assert wrong == []
 
 
 def test_search_cache_imports_nothing_of_ours():
