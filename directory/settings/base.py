@@ -192,8 +192,20 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Django REST framework: read-only API, anonymous throttling.
+# How many reverse proxies in front of Django append to X-Forwarded-For. 0 (the default): the
+# header is ignored and the socket address is the client, for the API throttle (DRF's NUM_PROXIES)
+# and sign-in limits (allauth) alike; otherwise the address that many entries from the right.
+# Set it only to the number of proxies that always append, or the header can be forged.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Django REST framework: read-only JSON API, anonymous throttling. No browsable (HTML) API and no
+# password authentication (HTTP Basic would be an unthrottled password check): dev.py turns the
+# browsable API on for development.
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
