@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (CSRF, sessions, forms): oversized requests get a 413.
+    "directory.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +118,11 @@ DATABASE_ROUTERS = ["directory.routers.PrimaryReplicaRouter"]
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # SQLite has one writer at a time. A transaction that starts reading and then writes cannot
+    # wait for the lock ("database is locked" at once); BEGIN IMMEDIATE takes the write lock at the
+    # start, so concurrent writers queue for up to `timeout` seconds instead of failing.
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -142,6 +149,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Request bodies: the largest legitimate one is a 5 MB photo (dashboard/images.py) with its form.
+# RequestBodyLimitMiddleware refuses anything declared larger with a 413 before reading it; the
+# proxy's client_max_body_size should match (docs/deployment.md). Non-file fields of a form may
+# total at most 1 MB (the longest form, a listing, is a few tens of KB); an upload above 1 MB is
+# spooled to a temporary file rather than held in memory while the request is parsed.
+REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
