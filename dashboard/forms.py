@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
+from directory.fields import BoundedModelMultipleChoiceField
 from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,
@@ -119,6 +120,10 @@ class ListingForm(forms.ModelForm):
         }
         help_texts = {
             "gender_self_description": "Only used when you choose “Self-described”.",
+        }
+        field_classes = {
+            name: BoundedModelMultipleChoiceField
+            for name in ("languages", "conditions", "techniques", "services", "insurance_carriers")
         }
         widgets = {
             "languages": forms.CheckboxSelectMultiple,
