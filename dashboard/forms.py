@@ -370,7 +370,10 @@ CREDENTIAL_FORMS: dict[str, type[forms.ModelForm]] = {
 class PhotoForm(forms.Form):
     photo = forms.FileField(
         label="Photo",
-        help_text="A JPEG, PNG or WebP image of up to 5 MB, at least 200 × 200 pixels. We crop it to a square.",
+        help_text=(
+            "A JPEG, PNG or WebP image of up to 5 MB, at least 200 × 200 pixels "
+            "(PNG and WebP: at most 16 megapixels). We crop it to a square."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
