@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 
-from directory.fields import BoundedModelMultipleChoiceField
+from practitioners.fields import BoundedModelMultipleChoiceField
 
 from .models import User
 

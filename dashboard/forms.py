@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
-from directory.fields import BoundedModelMultipleChoiceField
+from practitioners.fields import BoundedModelMultipleChoiceField
 from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,

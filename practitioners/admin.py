@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from directory.fields import BoundedModelMultipleChoiceField
-
+from .fields import BoundedModelMultipleChoiceField
 from .models import (
     Certification,
     ComplementaryService,

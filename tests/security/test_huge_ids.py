@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from directory.fields import BoundedModelMultipleChoiceField
+from practitioners.fields import BoundedModelMultipleChoiceField
 from practitioners.models import Condition
 from tests.factories import UserFactory, VerifiedUserFactory, condition, owned_listing
 

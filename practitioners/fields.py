@@ -1,4 +1,4 @@
-"""Form fields shared by every app (a leaf: imports nothing of ours)."""
+"""Form fields for listing data, shared by the dashboard's forms and the admin (imports nothing of ours)."""
 
 from collections.abc import Iterable
 from typing import Any
