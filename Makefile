@@ -43,7 +43,7 @@ test: $(STAMP)
 	DATABASE_URL=sqlite://:memory: DJANGO_SETTINGS_MODULE=directory.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest
 
-# Production-like server; needs SECRET_KEY and ALLOWED_HOSTS (and usually DATABASE_URL) in the environment.
+# Production-like server; needs SECRET_KEY and ALLOWED_HOSTS (and usually DATABASE_URL and REDIS_URL) in the environment.
 serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py collectstatic --noinput -v0

@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
+
+from practitioners.fields import BoundedModelMultipleChoiceField
 
 from .models import User
 
@@ -16,3 +19,4 @@ class MeridianUserAdmin(UserAdmin):
     list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "display_name")
     ordering = ("email",)
+    formfield_overrides = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}

@@ -1,7 +1,9 @@
 """Sign-up asks for the public display name shown beside a member's reviews."""
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from django import forms
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -29,6 +31,27 @@ class MeridianSignupForm(SignupForm):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # allauth checks the password against an unsaved user holding only the email address;
+        # check it again with the display name, so the similarity rule (settings) sees it too.
+        password, display_name = cleaned.get("password1"), cleaned.get("display_name")
+        if password and display_name and "password1" not in self.errors:
+            candidate = User(email=cleaned.get("email") or "", display_name=display_name)
+            try:
+                get_adapter().clean_password(password, user=candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+    def try_save(self, request: HttpRequest):
+        if self.account_already_exists:
+            # allauth answers "check your email" either way (ACCOUNT_PREVENT_ENUMERATION) but skips
+            # creating the account, and with it the password hash, the slow part of a sign-up: hash
+            # this password too (and discard it), so both answers take the same time.
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def custom_signup(self, request: HttpRequest, user: User) -> None:
         super().custom_signup(request, user)

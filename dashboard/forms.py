@@ -8,6 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
+from practitioners.fields import BoundedModelMultipleChoiceField
 from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,
@@ -119,6 +120,10 @@ class ListingForm(forms.ModelForm):
         }
         help_texts = {
             "gender_self_description": "Only used when you choose “Self-described”.",
+        }
+        field_classes = {
+            name: BoundedModelMultipleChoiceField
+            for name in ("languages", "conditions", "techniques", "services", "insurance_carriers")
         }
         widgets = {
             "languages": forms.CheckboxSelectMultiple,
@@ -365,7 +370,10 @@ CREDENTIAL_FORMS: dict[str, type[forms.ModelForm]] = {
 class PhotoForm(forms.Form):
     photo = forms.FileField(
         label="Photo",
-        help_text="A JPEG, PNG or WebP image of up to 5 MB, at least 200 × 200 pixels. We crop it to a square.",
+        help_text=(
+            "A JPEG, PNG or WebP image of up to 5 MB, at least 200 × 200 pixels "
+            "(PNG and WebP: at most 16 megapixels). We crop it to a square."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 

@@ -1,11 +1,14 @@
-"""Response headers Django has no setting for (and, for benchmarks only, Server-Timing)."""
+"""Request-body cap; response headers Django has no setting for (and, for benchmarks only, Server-Timing)."""
 
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from http import HTTPStatus
 
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import escape
 
 # A directory needs none of these browser features; deny them to every frame.
 PERMISSIONS_POLICY = ", ".join(
@@ -22,6 +25,38 @@ PERMISSIONS_POLICY = ", ".join(
         "interest-cohort",
     )
 )
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than REQUEST_BODY_MAX_BYTES with a 413,
+    before anything (CSRF, forms, upload handlers) reads a byte of it.
+
+    Under WSGI, Django reads at most CONTENT_LENGTH bytes of a body (a body without one
+    reads as empty), so checking the declared length bounds what is streamed. The proxy in
+    front refuses earlier still (`client_max_body_size`, docs/deployment.md).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django reads such a body as empty
+        limit = settings.REQUEST_BODY_MAX_BYTES
+        if declared > limit:
+            megabytes = limit // (1024 * 1024)
+            message = (
+                f"This request is {declared / 1024 / 1024:.1f} MB; Meridian accepts at most {megabytes} MB "
+                "(photos: 5 MB). Go back and choose a smaller file."
+            )
+            page = (
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too large</title></head>'
+                f"<body><h1>Too large</h1><p>{escape(message)}</p></body></html>"
+            )
+            return HttpResponse(page, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
@@ -12,6 +13,10 @@ from search import views as search_views
 
 # /practitioners/: the search page (search app) and the profiles (practitioners app), one namespace.
 practitioner_patterns = [path("", search_views.practitioner_list, name="list"), *practitioner_urls.urlpatterns]
+
+# Staff sign in through allauth's throttled sign-in like everyone else: the admin's own login
+# view only redirects there (with `next`), so it never checks a password (docs/security.md).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", practitioner_views.home, name="home"),

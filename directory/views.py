@@ -18,9 +18,14 @@ def serve_upload(request: HttpRequest, path: str) -> FileResponse:
     by it; this view is for a single machine and for development.
     """
     root = Path(settings.MEDIA_ROOT).resolve()
-    target = (root / path).resolve()
-    content_type = UPLOAD_TYPES.get(target.suffix.lower())
-    if content_type is None or not target.is_relative_to(root) or not target.is_file():
+    try:
+        target = (root / path).resolve()
+        content_type = UPLOAD_TYPES.get(target.suffix.lower())
+        found = content_type is not None and target.is_relative_to(root) and target.is_file()
+    except (ValueError, OSError):
+        # A NUL byte in the path (ValueError), a name longer than the file system allows (OSError).
+        found = False
+    if not found:
         raise Http404("No such upload.")
     response = FileResponse(target.open("rb"), content_type=content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -5,8 +5,10 @@ Credentials, their decisions and the verification queue are in `verification.adm
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from .fields import BoundedModelMultipleChoiceField
 from .models import (
     Certification,
     ComplementaryService,
@@ -160,6 +162,7 @@ class PractitionerAdmin(ReadOnlyHistoryAdmin):
     )
     raw_id_fields = ("owner",)
     filter_horizontal = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+    formfield_overrides = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
     inlines = [PracticeLocationInline, LicenseInline, CertificationInline, DegreeInline, SpecialTrainingInline]
 
 

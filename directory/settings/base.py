@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (CSRF, sessions, forms): oversized requests get a 413.
+    "directory.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -116,6 +118,11 @@ DATABASE_ROUTERS = ["directory.routers.PrimaryReplicaRouter"]
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
         _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # SQLite has one writer at a time. A transaction that starts reading and then writes cannot
+    # wait for the lock ("database is locked" at once); BEGIN IMMEDIATE takes the write lock at the
+    # start, so concurrent writers queue for up to `timeout` seconds instead of failing.
+    if _database["ENGINE"] == "django.db.backends.sqlite3":
+        _database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -124,7 +131,11 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        # The public display name too: a password that resembles it is guessable from any review.
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name", "first_name", "last_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -142,6 +153,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Request bodies: the largest legitimate one is a 5 MB photo (dashboard/images.py) with its form.
+# RequestBodyLimitMiddleware refuses anything declared larger with a 413 before reading it; the
+# proxy's client_max_body_size should match (docs/deployment.md). Non-file fields of a form may
+# total at most 1 MB (the longest form, a listing, is a few tens of KB); an upload above 1 MB is
+# spooled to a temporary file rather than held in memory while the request is parsed.
+REQUEST_BODY_MAX_BYTES = 6 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -192,8 +212,20 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
-# Django REST framework: read-only API, anonymous throttling.
+# How many reverse proxies in front of Django append to X-Forwarded-For. 0 (the default): the
+# header is ignored and the socket address is the client, for the API throttle (DRF's NUM_PROXIES)
+# and sign-in limits (allauth) alike; otherwise the address that many entries from the right.
+# Set it only to the number of proxies that always append, or the header can be forged.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Django REST framework: read-only JSON API, anonymous throttling. No browsable (HTML) API and no
+# password authentication (HTTP Basic would be an unthrottled password check): dev.py turns the
+# browsable API on for development.
 REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

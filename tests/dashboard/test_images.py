@@ -159,3 +159,166 @@ def test_the_huge_png_is_refused_without_decoding_it():
     kind, grown_mb = result.stdout.split()
     assert kind == "ValidationError"
     assert int(grown_mb) < 50
+
+
+# ---------------------------------------------------------------- metadata (issue 11, item 6)
+
+
+def _icc_with_text(text: bytes) -> bytes:
+    """A real sRGB profile whose description carries `text` (profiles hold free text: desc, cprt)."""
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return profile + text  # Pillow stores and copies the bytes without parsing them
+
+
+def _png_with_text() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "SECRET-PNG-TEXT")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>SECRET-XMP</x:xmpmeta>")
+    return encode(Image.new("RGB", (600, 400), (10, 120, 200)), "PNG", pnginfo=info)
+
+
+def _gps_exif() -> Image.Exif:
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (37.0, 46.0, 30.0), 3: "W", 4: (122.0, 25.0, 9.0), 27: "SECRET-GPS"})
+    return exif
+
+
+METADATA = {
+    "jpeg comment": (
+        lambda: encode(Image.new("RGB", (600, 400)), "JPEG", comment=b"SECRET-COMMENT"),
+        b"SECRET-COMMENT",
+    ),
+    "exif": (lambda: photo_with_exif(), b"SecretCam"),
+    "gps": (lambda: encode(Image.new("RGB", (600, 400)), "JPEG", exif=_gps_exif()), b"SECRET-GPS"),
+    "jpeg xmp": (
+        lambda: encode(Image.new("RGB", (600, 400)), "JPEG", xmp=b"<x:xmpmeta>SECRET-XMP</x:xmpmeta>"),
+        b"SECRET-XMP",
+    ),
+    "jpeg icc text": (
+        lambda: encode(Image.new("RGB", (600, 400)), "JPEG", icc_profile=_icc_with_text(b"SECRET-ICC")),
+        b"SECRET-ICC",
+    ),
+    "png text and xmp": (_png_with_text, b"SECRET-"),
+    "png icc text": (
+        lambda: encode(Image.new("RGB", (600, 400)), "PNG", icc_profile=_icc_with_text(b"SECRET-ICC")),
+        b"SECRET-ICC",
+    ),
+    "webp exif, xmp and icc": (
+        lambda: encode(
+            Image.new("RGB", (600, 400)),
+            "WEBP",
+            exif=_gps_exif(),
+            xmp=b"<x:xmpmeta>SECRET-XMP</x:xmpmeta>",
+            icc_profile=_icc_with_text(b"SECRET-ICC"),
+        ),
+        b"SECRET-",
+    ),
+}
+
+
+def carries(data: bytes, marker: bytes) -> bool:
+    """The marker in the file's bytes, or in a block Pillow decompresses (PNG iCCP, zTXt)."""
+    with Image.open(io.BytesIO(data)) as image:
+        blocks = [value.encode() if isinstance(value, str) else value for value in image.info.values()]
+    return marker in data or any(isinstance(block, bytes) and marker in block for block in blocks)
+
+
+@pytest.mark.parametrize("kind", list(METADATA))
+def test_every_metadata_block_is_stripped(kind):
+    build, marker = METADATA[kind]
+    source = build()
+    assert carries(source, marker)  # the upload really carries it
+    for data in images.process_photo(source).values():
+        assert not carries(data, marker)
+        assert b"Exif\x00\x00" not in data and b"ICC_PROFILE" not in data and b"http://ns.adobe.com/xap" not in data
+        with Image.open(io.BytesIO(data)) as result:
+            assert dict(result.getexif()) == {}
+            assert not {"exif", "icc_profile", "xmp", "comment"} & set(result.info), result.info
+
+
+# ---------------------------------------------------------------- decoding budget (issue 11, item 6)
+
+
+@pytest.fixture
+def decoding_forbidden(monkeypatch):
+    """Any attempt to decode pixels fails the test: refusals must come from the header alone."""
+    from PIL import ImageFile
+
+    def no_decoding(self):
+        raise AssertionError("pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+
+
+def flat(fmt: str, width: int, height: int, mode: str = "RGB") -> bytes:
+    return encode(Image.new(mode, (width, height)), fmt)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "size"),
+    [
+        ("PNG", (4001, 4000)),  # just over MAX_DECODED_PIXELS: PNG decodes at full size
+        ("WEBP", (4001, 4000)),
+        ("JPEG", (10_000, 1700)),  # 17 megapixels too narrow to decode scaled down
+        ("JPEG", (6400, 6400)),  # over MAX_PIXELS
+    ],
+)
+def test_images_that_would_decode_too_many_pixels_are_refused_before_decoding(fmt, size, decoding_forbidden):
+    data = flat(fmt, *size)
+    assert len(data) < images.MAX_UPLOAD_BYTES
+    error = refused(data)
+    assert error.code == "too_many_pixels"
+    assert f"{size[0]:,} × {size[1]:,} pixels" in error.messages[0]
+
+
+def test_a_40_megapixel_jpeg_is_accepted_because_it_decodes_scaled_down():
+    side = int(images.MAX_PIXELS**0.5)
+    assert set(images.process_photo(flat("JPEG", side, side))) == set(images.SIZES)
+
+
+def test_the_largest_png_and_webp_accepted_are_at_the_decoding_budget():
+    for fmt in ("PNG", "WEBP"):
+        assert set(images.process_photo(flat(fmt, 4000, 4000, "RGBA"))) == set(images.SIZES)
+
+
+PEAK_SCRIPT = """
+import io, re, sys
+sys.path.insert(0, ".")
+from PIL import Image
+from dashboard import images
+fmt = sys.argv[1]
+buffer = io.BytesIO()
+Image.new("RGBA", (4000, 4000)).save(buffer, format=fmt)
+data = buffer.getvalue()
+del buffer
+def status(field):
+    return int(re.search(field + r":\\s+(\\d+) kB", open("/proc/self/status").read())[1]) // 1024
+open("/proc/self/clear_refs", "w").write("5")  # reset the peak to the current size
+before = status("VmRSS")
+images.process_photo(data)
+print(status("VmHWM") - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc to read peak memory")
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_peak_memory_of_the_worst_accepted_images(fmt):
+    """The worst accepted uploads are 16-megapixel RGBA PNG and WebP files (JPEGs decode scaled
+    down). Measured with `python -m bench.photo_memory`: about +130 MB (PNG) and +255 MB (WebP);
+    before issue 11, a 40-megapixel WebP took +960 MB. The bound is generous so it cannot flake."""
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, fmt],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"DJANGO_SETTINGS_MODULE": "directory.settings.test", "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert int(result.stdout) < 450, f"{fmt}: +{result.stdout.strip()} MB"

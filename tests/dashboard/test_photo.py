@@ -92,3 +92,46 @@ def test_bad_files_are_refused_beside_the_field(owner_client, listing, name, dat
 def test_upload_needs_a_file(owner_client, listing):
     response = owner_client.post(URL, {})
     assert "This field is required." in response.text
+
+
+# ---------------------------------------------------------------- request size (issue 11, item 6)
+
+
+class UnreadableBody(io.BytesIO):
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, *args):
+        raise AssertionError("the oversized body was read")
+
+    readline = read
+
+
+def test_a_300_mb_body_is_refused_with_413_before_it_is_read(owner_client, listing):
+    response = owner_client.generic(
+        "POST",
+        URL,
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(300 * 1024 * 1024),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 413
+    assert "at most 6 MB" in response.text and "photos: 5 MB" in response.text
+    listing.refresh_from_db()
+    assert listing.photo.name == "" and media_files() == []
+
+
+def test_an_upload_over_the_request_cap_is_refused_with_413(owner_client, listing):
+    response = owner_client.post(URL, {"photo": upload("big.jpg", b"\xff\xd8" + b"\x00" * (7 * 1024 * 1024))})
+    assert response.status_code == 413
+    assert media_files() == []
+
+
+def test_the_cap_leaves_room_for_the_photo_limit_message():
+    """A photo a little over 5 MB still reaches the form and gets its message, not a 413."""
+    assert settings.REQUEST_BODY_MAX_BYTES >= images.MAX_UPLOAD_BYTES + 512 * 1024
+
+
+def test_oversized_form_fields_are_a_400_not_a_500(owner_client, listing):
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 1024 * 1024
+    response = owner_client.post(reverse("dashboard:listing_edit"), {"bio": "x" * (1024 * 1024 + 1)})
+    assert response.status_code == 400

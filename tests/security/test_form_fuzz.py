@@ -35,6 +35,7 @@ VALUES = st.one_of(
             "11",
             "1e9",
             "99999",
+            "99999999999999999999",  # past SQLite's integer range (was an OverflowError in id fields)
             "2999-01",
             "1900-02-30",
             "2026-13",
