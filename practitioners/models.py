@@ -398,6 +398,18 @@ class Practitioner(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def state_coverage(self, today: datetime.date | None = None) -> list[trust.StateCoverage]:
+        """What meets each location state's rule (`trust.state_coverage`), from the listing's locations
+        (with their state), licenses and certifications: prefetch those (the profile selector does)."""
+        today = today or timezone.localdate()
+        return trust.state_coverage(
+            location_states={
+                loc.state_id: (loc.state.state_name, loc.state.regulation) for loc in self.locations.all()
+            },
+            current_credential_states={lic.state_id for lic in self.licenses.all() if lic.is_current(today)},
+            nccaom_current=any(cert.is_current(today) for cert in self.certifications.all()),
+        )
+
     @property
     def bedside_avg(self) -> float | None:
         return round(self.bedside_sum / self.review_count, 2) if self.review_count else None

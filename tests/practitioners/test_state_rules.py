@@ -105,11 +105,7 @@ def registration_state() -> StateBoard:
 
 def python_facts(prac: Practitioner, today: datetime.date) -> dict[str, bool]:
     prac = Practitioner.objects.prefetch_related("locations__state", "licenses", "certifications").get(pk=prac.pk)
-    coverage = trust.state_coverage(
-        location_states={loc.state_id: (loc.state.state_name, loc.state.regulation) for loc in prac.locations.all()},
-        current_credential_states={lic.state_id for lic in prac.licenses.all() if lic.is_current(today)},
-        nccaom_current=any(cert.is_current(today) for cert in prac.certifications.all()),
-    )
+    coverage = prac.state_coverage(today)
     return {
         "verified": trust.has_verified_license(coverage),
         "registered": trust.has_verified_registration(coverage),
