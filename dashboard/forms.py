@@ -252,7 +252,7 @@ class OpeningHoursForm(forms.Form):
 
 
 def licensing_states():
-    return StateBoard.objects.filter(licenses_acupuncturists=True)
+    return StateBoard.objects.issuing_credentials()
 
 
 def license_title_choices() -> list[tuple[str, str]]:

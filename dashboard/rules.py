@@ -1,7 +1,7 @@
 """Pure rules of the dashboard: no ORM, no request. Views and services call these."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _LICENSE_NOISE = re.compile(r"[\s#]+")
@@ -20,16 +20,42 @@ class Step:
     done: bool = False
 
 
-def missing_steps(*, status: str, license_states: Iterable[str], location_count: int) -> list[Step]:
+def missing_steps(
+    *,
+    status: str,
+    license_states: Iterable[str],
+    location_count: int,
+    certification_states: Iterable[str] = (),
+    unlicensed_states: Sequence[str] = (),
+    all_locations_unlicensed: bool = False,
+) -> list[Step]:
     """What stands between a listing and publication, in the order to tackle it.
 
-    `license_states` holds each license's verification state.
+    `license_states` / `certification_states` hold each credential's verification state.
+    `unlicensed_states` names the location states that license no acupuncturists; when every
+    location is in one (`all_locations_unlicensed`), a verified NCCAOM certification takes the
+    license's place (`trust.state_requirement_met`).
     """
     states = list(license_states)
     steps: list[Step] = []
     if status == "suspended":
         return [Step("Your listing is suspended by Meridian staff. Contact us to find out why.")]
-    if not states:
+    if all_locations_unlicensed and location_count:
+        certifications = list(certification_states)
+        where = " and ".join(unlicensed_states)
+        if not certifications:
+            steps.append(
+                Step(
+                    f"Add your NCCAOM certification: {where} does not license acupuncturists, "
+                    "so staff check your national certification instead"
+                )
+            )
+        elif "verified" not in certifications:
+            if "pending" in certifications:
+                steps.append(Step("NCCAOM certification pending verification: staff check it with the NCCAOM"))
+            else:
+                steps.append(Step("Add an NCCAOM certification we can verify (see the reasons below)"))
+    elif not states:
         steps.append(Step("Add a license"))
     elif "verified" not in states:
         if "pending" in states:
@@ -43,8 +69,17 @@ def missing_steps(*, status: str, license_states: Iterable[str], location_count:
     return steps
 
 
-def location_license_warning(*, location_state: str, license_states: Iterable[str]) -> str:
-    """A warning (not an error) for a practice address in a state where no license is held."""
+def location_license_warning(*, location_state: str, license_states: Iterable[str], licenses_there: bool = True) -> str:
+    """A warning (not an error) for a practice address in a state where no license is held.
+
+    `licenses_there=False`: the state licenses no acupuncturists (`StateBoard.regulation`), so no
+    license is missing there."""
+    if not licenses_there:
+        return (
+            f"{location_state} does not license acupuncturists. This location counts once staff verify your "
+            "NCCAOM certification, as long as all your practice locations are in states without acupuncture "
+            "licensure; otherwise the license of another location's state is what counts."
+        )
     if location_state in set(license_states):
         return ""
     return (

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
 from practitioners import services as listing_services
-from practitioners.models import Practitioner
+from practitioners.models import Practitioner, StateBoard
 from reviews import services as review_services
 from reviews.models import Review
 
@@ -99,21 +99,35 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     now = timezone.now()
     licenses = list(listing.licenses.all())
+    certifications = list(listing.certifications.all())
     license_states = {lic.state_id for lic in licenses}
     locations = [
-        (loc, location_license_warning(location_state=loc.state_id, license_states=license_states))
+        (
+            loc,
+            location_license_warning(
+                location_state=loc.state_id,
+                license_states=license_states,
+                licenses_there=loc.state.issues_credentials,
+            ),
+        )
         for loc in listing.locations.all()
     ]
+    unlicensed = sorted({loc.state.state_name for loc, _ in locations if not loc.state.issues_credentials})
+    coverage = listing.state_coverage()
     context = {
         "p": listing,
+        "state_rules": [(c, None, "") for c in coverage],
         "steps": missing_steps(
             status=listing.status,
             license_states=[lic.verification_state for lic in licenses],
             location_count=len(locations),
+            certification_states=[cert.verification_state for cert in certifications],
+            unlicensed_states=unlicensed,
+            all_locations_unlicensed=bool(locations) and all(not loc.state.issues_credentials for loc, _ in locations),
         ),
         "locations": locations,
         "licenses": licenses,
-        "certifications": list(listing.certifications.all()),
+        "certifications": certifications,
         "degrees": list(listing.degrees.all()),
         "facts": [
             (label, getattr(listing, fact), freshness.is_fresh(getattr(listing, fact), now))
@@ -266,7 +280,9 @@ def _location_fields(form: LocationForm) -> dict:
 
 def _warn_about_state(request: HttpRequest, listing: Practitioner, state: str) -> None:
     warning = location_license_warning(
-        location_state=state, license_states=listing.licenses.values_list("state_id", flat=True)
+        location_state=state,
+        license_states=listing.licenses.values_list("state_id", flat=True),
+        licenses_there=StateBoard.objects.issuing_credentials().filter(state=state).exists(),
     )
     if warning:
         messages.warning(request, warning)

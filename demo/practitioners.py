@@ -174,7 +174,13 @@ STATE_WEIGHTS = {
     "ME": 1,
     "TN": 1,
 }
-TITLE_BY_STATE = {"FL": "AP", "HI": "D.Ac.", "RI": "D.Ac.", "NM": "DOM", "NV": "OMD", "WA": "EAMP"}
+TITLE_BY_STATE = {
+    "FL": "AP",
+    "HI": "D.Ac.",
+    "RI": "D.Ac.",
+    "NM": "DOM",
+    "NV": "OMD",
+}  # first title in state_boards.json
 DEMO_SCHOOLS = (
     ("Demo Candidate College of Acupuncture (fictional)", "candidate"),
     ("Demo Institute of Needling Arts (fictional, unaccredited)", "none"),

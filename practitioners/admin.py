@@ -73,7 +73,8 @@ class LanguageAdmin(admin.ModelAdmin):
 
 @admin.register(StateBoard)
 class StateBoardAdmin(admin.ModelAdmin):
-    list_display = ("state", "state_name", "board_name", "renewal_cycle_years", "lookup_url")
+    list_display = ("state", "state_name", "regulation", "board_name", "renewal_cycle_years", "checked_on")
+    list_filter = ("regulation", "exam")
     search_fields = ("state", "state_name", "board_name")
 
 

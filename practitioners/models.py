@@ -79,29 +79,78 @@ class Language(models.Model):
         return self.name
 
 
+class StateBoardQuerySet(models.QuerySet):
+    def issuing_credentials(self):
+        """States that license or register acupuncturists (a state credential can be submitted there)."""
+        return self.exclude(regulation=trust.REGULATION_NONE)
+
+
 class StateBoard(models.Model):
-    """A state's acupuncture licensing board. State rules are data, not code."""
+    """What one state requires of an acupuncturist, and where that was checked. State rules are data, not code."""
+
+    class Regulation(models.TextChoices):
+        LICENSE = trust.REGULATION_LICENSE, "Licenses acupuncturists"
+        REGISTRATION = trust.REGULATION_REGISTRATION, "Registers acupuncturists (no license)"
+        NONE = trust.REGULATION_NONE, "Neither licenses nor registers acupuncturists"
+
+    class Exam(models.TextChoices):
+        NCCAOM = "nccaom", "NCCAOM examinations"
+        STATE = "state", "The state's own examination"
+        NONE = "none", "No state examination (no state credential)"
 
     state = models.CharField(max_length=2, primary_key=True, validators=[RegexValidator(r"^[A-Z]{2}$")])
     state_name = models.CharField(max_length=40, unique=True)
     board_name = models.CharField(max_length=200)
-    licensed_titles = models.JSONField(default=list, help_text='Titles this state licenses, e.g. ["L.Ac."].')
-    renewal_cycle_years = models.PositiveSmallIntegerField(default=2)
+    regulation = models.CharField(
+        max_length=12, choices=Regulation, default=Regulation.LICENSE, help_text="What the state requires."
+    )
+    licensed_titles = models.JSONField(
+        default=list, blank=True, help_text='Titles the state grants, e.g. ["L.Ac."]; empty where it grants none.'
+    )
+    renewal_cycle_years = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Years between renewals; empty where the state issues no credential."
+    )
+    expiry_rule = models.CharField(
+        max_length=300, blank=True, help_text="When credentials expire, where the state has its own rule."
+    )
+    exam = models.CharField(max_length=8, choices=Exam, default=Exam.NCCAOM, help_text="The licensing examination.")
     lookup_url = models.URLField(max_length=300, blank=True, help_text="The board's public license lookup.")
-    licenses_acupuncturists = models.BooleanField(default=True)
+    source_url = models.URLField(max_length=500, help_text="The statute or board page this row was checked against.")
+    source_note = models.TextField(blank=True, help_text="What the source confirms, and what it does not.")
+    checked_on = models.DateField(help_text="When this row was checked against its source.")
+
+    objects = StateBoardQuerySet.as_manager()
 
     class Meta:
         ordering = ["state"]
         constraints = [
             models.CheckConstraint(condition=Q(state__regex=r"^[A-Z]{2}$"), name="stateboard_state_code"),
             models.CheckConstraint(
-                condition=Q(renewal_cycle_years__gte=1, renewal_cycle_years__lte=10),
+                condition=Q(renewal_cycle_years__isnull=True)
+                | Q(renewal_cycle_years__gte=1, renewal_cycle_years__lte=10),
                 name="stateboard_renewal_cycle_range",
             ),
+            models.CheckConstraint(condition=Q(regulation__in=trust.REGULATIONS), name="stateboard_regulation_valid"),
+            models.CheckConstraint(condition=Q(exam__in=["nccaom", "state", "none"]), name="stateboard_exam_valid"),
+            # A state that issues no credential has no renewal cycle and no exam of its own.
+            models.CheckConstraint(
+                condition=~Q(regulation=trust.REGULATION_NONE) | Q(renewal_cycle_years__isnull=True, exam="none"),
+                name="stateboard_none_has_no_cycle",
+            ),
+            models.CheckConstraint(condition=~Q(source_url=""), name="stateboard_has_source"),
         ]
 
     def __str__(self) -> str:
         return f"{self.state_name} ({self.state})"
+
+    @property
+    def issues_credentials(self) -> bool:
+        return self.regulation != self.Regulation.NONE
+
+    @property
+    def credential_noun(self) -> str:
+        """How this state's credential is called on pages: "license" or "registration"."""
+        return "registration" if self.regulation == self.Regulation.REGISTRATION else "license"
 
 
 class School(models.Model):
@@ -141,6 +190,13 @@ class PractitionerQuerySet(models.QuerySet):
 
     def nccaom_certified(self, today: datetime.date | None = None):
         return self.filter(nccaom_exists(today))
+
+    def registered(self, today: datetime.date | None = None):
+        return self.filter(registered_exists(today))
+
+    def state_requirement_met(self, today: datetime.date | None = None):
+        """Listings that meet their states' rule (what publication needs): see `state_requirement_met_q`."""
+        return self.filter(state_requirement_met_q(today))
 
     def meets_medicare_clbp(self, today: datetime.date | None = None):
         return self.filter(medicare_exists(today))
@@ -341,6 +397,18 @@ class Practitioner(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    def state_coverage(self, today: datetime.date | None = None) -> list[trust.StateCoverage]:
+        """What meets each location state's rule (`trust.state_coverage`), from the listing's locations
+        (with their state), licenses and certifications: prefetch those (the profile selector does)."""
+        today = today or timezone.localdate()
+        return trust.state_coverage(
+            location_states={
+                loc.state_id: (loc.state.state_name, loc.state.regulation) for loc in self.locations.all()
+            },
+            current_credential_states={lic.state_id for lic in self.licenses.all() if lic.is_current(today)},
+            nccaom_current=any(cert.is_current(today) for cert in self.certifications.all()),
+        )
 
     @property
     def bedside_avg(self) -> float | None:
@@ -762,15 +830,40 @@ def _locations_within(latitude: float, longitude: float, miles: float):
     )
 
 
-def verified_exists(today: datetime.date | None = None) -> Exists:
-    """A current license in the state of at least one of the practitioner's locations."""
+def _current_state_credential_exists(today: datetime.date | None, regulation: str) -> Exists:
+    """A current state credential in the state of one of the practitioner's locations, that state
+    having the given rule (a license where the state licenses, a registration where it registers)."""
     in_location_state = PracticeLocation.objects.filter(
         practitioner_id=OuterRef("practitioner_id"), state_id=OuterRef("state_id")
     )
     return Exists(
-        License.objects.filter(trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk")).filter(
-            Exists(in_location_state)
-        )
+        License.objects.filter(
+            trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk"), state__regulation=regulation
+        ).filter(Exists(in_location_state))
+    )
+
+
+def verified_exists(today: datetime.date | None = None) -> Exists:
+    """A current license in the state of at least one of the practitioner's locations, in a state
+    that licenses acupuncturists. The "Verified license" badge and the `verified` filter."""
+    return _current_state_credential_exists(today, trust.REGULATION_LICENSE)
+
+
+def registered_exists(today: datetime.date | None = None) -> Exists:
+    """A current registration in the state of one of the locations, in a registration-only state."""
+    return _current_state_credential_exists(today, trust.REGULATION_REGISTRATION)
+
+
+def only_in_unregulated_states() -> Q:
+    """Has at least one location, and every location is in a state that neither licenses nor registers."""
+    locations = PracticeLocation.objects.filter(practitioner_id=OuterRef("pk"))
+    return Exists(locations) & ~Exists(locations.exclude(state__regulation=trust.REGULATION_NONE))
+
+
+def state_requirement_met_q(today: datetime.date | None = None) -> Q:
+    """What publication needs (`trust.state_requirement_met` is the same rule for one listing in memory)."""
+    return (
+        Q(verified_exists(today)) | Q(registered_exists(today)) | (only_in_unregulated_states() & nccaom_exists(today))
     )
 
 
@@ -781,7 +874,14 @@ def nccaom_exists(today: datetime.date | None = None) -> Exists:
 
 
 def medicare_exists(today: datetime.date | None = None) -> Q:
-    """Verified, active, unrestricted license + verified graduate degree from an ACAHM-accredited school."""
-    license_ok = Exists(License.objects.filter(trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk")))
+    """Verified, active, unrestricted license (a license: not a registration) + verified graduate
+    degree from an ACAHM-accredited school."""
+    license_ok = Exists(
+        License.objects.filter(
+            trust.current_license_q(_today(today)),
+            practitioner_id=OuterRef("pk"),
+            state__regulation=trust.REGULATION_LICENSE,
+        )
+    )
     degree_ok = Exists(Degree.objects.filter(trust.qualifying_degree_q(), practitioner_id=OuterRef("pk")))
     return license_ok & degree_ok

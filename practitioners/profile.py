@@ -47,13 +47,14 @@ def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
     credentials = [
         {
             "@type": "EducationalOccupationalCredential",
-            "credentialCategory": "license",
-            "name": f"{lic.title} license, {lic.state.state_name}",
+            "credentialCategory": lic.state.credential_noun,
+            "name": f"{lic.title} {lic.state.credential_noun}, {lic.state.state_name}",
             "recognizedBy": {"@type": "Organization", "name": lic.state.board_name},
             **({"validUntil": lic.expiry_date.isoformat()} if lic.expiry_date else {}),
         }
         for lic in practitioner.licenses.all()
-        if lic.is_current()
+        # A number in a state that issues no acupuncture credential is not one.
+        if lic.is_current() and lic.state.issues_credentials
     ] + [
         {
             "@type": "EducationalOccupationalCredential",

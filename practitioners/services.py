@@ -307,13 +307,16 @@ def location_delete(*, location: PracticeLocation, actor: User) -> None:
 
 
 def practitioner_publish_if_verified(*, practitioner: Practitioner, today: datetime.date | None = None) -> bool:
-    """Publish a draft listing once it carries a current verified license.
+    """Publish a draft listing once it meets what the states of its locations require.
 
     The rule: a listing in *draft* that is claimed (has an owner) or came from an
-    import (has an NPI) is published as soon as it is "verified" by the one
-    definition the search uses (`Practitioner.objects.verified()`: a current,
-    verified license in the state of one of its locations). Suspended listings
-    and published ones are left alone. Returns True if it published the listing.
+    import (has an NPI) is published as soon as it meets its states' rule by the one
+    definition (`Practitioner.objects.state_requirement_met()`, `trust.state_requirement_met`):
+    a current, verified license (or, in a registration-only state, registration) in the
+    state of one of its locations, or — when every location is in a state that licenses
+    no acupuncturists — a current, verified NCCAOM certification. Each of those rests on
+    a recorded check (a VerificationRecord). Suspended listings and published ones are
+    left alone. Returns True if it published the listing.
     """
     with transaction.atomic():
         locked = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
@@ -321,7 +324,7 @@ def practitioner_publish_if_verified(*, practitioner: Practitioner, today: datet
             return False
         if locked.owner_id is None and not locked.npi:
             return False
-        if not Practitioner.objects.filter(pk=locked.pk).verified(today).exists():
+        if not Practitioner.objects.filter(pk=locked.pk).state_requirement_met(today).exists():
             return False
         locked.status = Practitioner.Status.PUBLISHED
         # Only the status changes here; the rest of the listing is not this decision's business.

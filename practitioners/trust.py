@@ -7,8 +7,21 @@ that both agree at the date boundaries.
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from django.db.models import Q
+
+# What a state requires of an acupuncturist (StateBoard.regulation): the data says which.
+REGULATION_LICENSE = "license"
+REGULATION_REGISTRATION = "registration"
+REGULATION_NONE = "none"
+REGULATIONS = (REGULATION_LICENSE, REGULATION_REGISTRATION, REGULATION_NONE)
+
+# How a state on a listing is covered (`state_coverage`).
+COVERED_BY_LICENSE = "license"
+COVERED_BY_REGISTRATION = "registration"
+COVERED_BY_NCCAOM = "nccaom"
 
 VERIFIED = "verified"
 LICENSE_ACTIVE = "active"
@@ -28,6 +41,16 @@ MEDICARE_EXPLANATION = (
 VERIFIED_EXPLANATION = (
     "Meridian staff checked an active, unrestricted license in the state where this "
     "practitioner works against the state board's records, and it has not expired."
+)
+REGISTRATION_EXPLANATION = (
+    "Meridian staff checked a current state registration (not a license: this state registers "
+    "acupuncturists rather than licensing them) against the state's records, and it has not expired."
+)
+STATE_REQUIREMENT_EXPLANATION = (
+    "Published listings meet what the state of their practice asks for, checked by Meridian: a license "
+    "where the state licenses acupuncturists, a registration where it only registers them, and a "
+    "current NCCAOM national certification where it does neither (every one of the listing's "
+    "locations must then be in such a state)."
 )
 NCCAOM_EXPLANATION = (
     "Meridian staff checked an active, unexpired national board certification from the "
@@ -88,3 +111,74 @@ def qualifying_degree_q() -> Q:
 
 def degree_qualifies(*, verification_state: str, degree: str, accreditation: str) -> bool:
     return verification_state == VERIFIED and degree in GRADUATE_DEGREES and accreditation == ACCREDITED
+
+
+def no_licensure_explanation(state_name: str) -> str:
+    """What a profile says instead of a license badge, for a state that issues no acupuncture license."""
+    return (
+        f"{state_name} does not license acupuncturists. "
+        "Meridian checked this practitioner's national NCCAOM certification instead."
+    )
+
+
+# ---------------------------------------------------------------- what each state on a listing needs
+
+
+@dataclass(frozen=True)
+class StateCoverage:
+    """One state where a listing has a location, and what (if anything) meets that state's rule."""
+
+    state: str
+    state_name: str
+    regulation: str
+    covered_by: str | None  # COVERED_BY_LICENSE / _REGISTRATION / _NCCAOM, or None: not covered
+
+    @property
+    def covered(self) -> bool:
+        return self.covered_by is not None
+
+
+def state_coverage(
+    *,
+    location_states: Mapping[str, tuple[str, str]],
+    current_credential_states: Iterable[str],
+    nccaom_current: bool,
+) -> list[StateCoverage]:
+    """Per location state (code → (name, regulation)): a current license where the state licenses,
+    a current registration where it registers, a current NCCAOM certification where it does neither.
+
+    `current_credential_states`: the states of the listing's current (verified, active,
+    unrestricted, unexpired) state credentials; a state credential is a license or a
+    registration as its state's rule says. The database side of this rule is
+    `practitioners.models.verified_exists` / `registered_exists` / `state_requirement_met_q`.
+    """
+    held = set(current_credential_states)
+    coverage = []
+    for code, (name, regulation) in sorted(location_states.items()):
+        if regulation == REGULATION_LICENSE:
+            covered_by = COVERED_BY_LICENSE if code in held else None
+        elif regulation == REGULATION_REGISTRATION:
+            covered_by = COVERED_BY_REGISTRATION if code in held else None
+        else:
+            covered_by = COVERED_BY_NCCAOM if nccaom_current else None
+        coverage.append(StateCoverage(state=code, state_name=name, regulation=regulation, covered_by=covered_by))
+    return coverage
+
+
+def has_verified_license(coverage: Iterable[StateCoverage]) -> bool:
+    """The "Verified license" badge and the `verified` search filter: licenses only."""
+    return any(c.covered_by == COVERED_BY_LICENSE for c in coverage)
+
+
+def has_verified_registration(coverage: Iterable[StateCoverage]) -> bool:
+    return any(c.covered_by == COVERED_BY_REGISTRATION for c in coverage)
+
+
+def state_requirement_met(coverage: Iterable[StateCoverage]) -> bool:
+    """What publication needs: a current license or registration in the state of one of the
+    listing's locations, or, when *every* location is in a state without acupuncture
+    licensure or registration, a current NCCAOM certification."""
+    coverage = list(coverage)
+    if has_verified_license(coverage) or has_verified_registration(coverage):
+        return True
+    return bool(coverage) and all(c.covered_by == COVERED_BY_NCCAOM for c in coverage)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from reviews.selectors import profile_reviews
 
 from . import trust
-from .models import Condition
+from .models import Condition, StateBoard
 from .profile import profile_json_ld
 from .selectors import practitioner_profile
 
@@ -16,16 +16,35 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def guide(request: HttpRequest) -> HttpResponse:
-    return render(request, "practitioners/guide.html", {"conditions": Condition.objects.all()})
+    boards = StateBoard.objects.exclude(regulation=StateBoard.Regulation.LICENSE).order_by("state_name")
+    context = {
+        "conditions": Condition.objects.all(),
+        "unlicensed_states": [b for b in boards if b.regulation == StateBoard.Regulation.NONE],
+        "registering_states": [b for b in boards if b.regulation == StateBoard.Regulation.REGISTRATION],
+    }
+    return render(request, "practitioners/guide.html", context)
 
 
 def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     practitioner = practitioner_profile(slug=slug, today=today)
     canonical_url = request.build_absolute_uri(practitioner.get_absolute_url())
+    coverage = practitioner.state_coverage(today)
+    boards = {location.state_id: location.state for location in practitioner.locations.all()}
     context = {
         "p": practitioner,
         "today": today,
+        # Per location state: what covers its rule, its board row (checked date, source), the no-licensure wording.
+        "state_rules": [
+            (
+                c,
+                boards[c.state],
+                trust.no_licensure_explanation(c.state_name) if c.covered_by == trust.COVERED_BY_NCCAOM else "",
+            )
+            for c in coverage
+        ],
+        "covered_states": [c.state_name for c in coverage if c.covered],
+        "uncovered_states": [c.state_name for c in coverage if not c.covered],
         "licenses": [(lic, lic.is_current(today)) for lic in practitioner.licenses.all()],
         "certifications": [(cert, cert.is_current(today)) for cert in practitioner.certifications.all()],
         "degrees": [(deg, deg.qualifies_for_medicare()) for deg in practitioner.degrees.all()],

@@ -188,9 +188,10 @@ def parse_entry(row: list[str], columns: RosterColumns, *, line: int) -> tuple[R
     )
 
 
-def names_match(our_name: str, entry: RosterEntry) -> bool:
+def names_match(our_name: str, entry: RosterEntry, *, initials: bool = True) -> bool:
     """Does the board's name fit our listing's name? Every token of the board's last name must
-    appear in ours; if the board gives a first name, its first token (or initial) must too."""
+    appear in ours; if the board gives a first name, its first token (or, with `initials`, its
+    initial) must too."""
     ours = name_tokens(our_name)
     if entry.last_name or entry.first_name:
         last, first = name_tokens(entry.last_name), name_tokens(entry.first_name)
@@ -202,7 +203,18 @@ def names_match(our_name: str, entry: RosterEntry) -> bool:
     if not first:
         return True
     given = first[0]
-    return any(token == given or (len(given) == 1 and token.startswith(given)) for token in ours)
+    return any(token == given or (initials and len(given) == 1 and token.startswith(given)) for token in ours)
+
+
+def exact_match(ours: "OurLicense", entry: RosterEntry) -> bool:
+    """For a row `compare` found no difference in: does the board give the full name (a first name,
+    not an initial)? Only then may `import_license_roster --apply` try to verify on it; the service
+    also needs the board's status (active) and expiry, equal to ours. Anything less is a partial match."""
+    has_first_name = (
+        bool(entry.first_name) if (entry.last_name or entry.first_name) else len(name_tokens(entry.name)) > 1
+    )
+    # Status and expiry: `services.license_verify_from_roster` requires both, under its lock.
+    return has_first_name and names_match(ours.practitioner_name, entry, initials=False)
 
 
 @dataclass(frozen=True)

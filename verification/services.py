@@ -251,7 +251,8 @@ def credential_verify(*, credential: Credential, actor: User, source: str, note:
         record = credential_transition(
             credential=credential, new_state=VerificationState.VERIFIED, actor=actor, source=source, note=note.strip()
         )
-        if isinstance(credential, License):
+        if isinstance(credential, License | Certification):
+            # A license or registration, or an NCCAOM certification where no location's state licenses.
             practitioner_publish_if_verified(practitioner=credential.practitioner)
         _notify_on_commit(credential=credential, record=record, kind="verified")
     return record
@@ -438,6 +439,10 @@ def license_apply_roster(
     """
     with transaction.atomic():
         locked = License.objects.select_for_update().get(pk=license_id)
+        if locked.verification_state != VerificationState.VERIFIED:
+            # The board's values are never written onto a claim nobody has checked: that would make
+            # the next run an "exact match" and verify on what was only a partial one.
+            return None
         changes: dict = {}
         notes = []
         if board_status is not None and board_status != locked.board_status:
@@ -456,3 +461,51 @@ def license_apply_roster(
             note="Updated from the board's roster: " + "; ".join(notes) + ".",
             changes=changes,
         )
+
+
+ROSTER_VERIFIABLE_STATES = (VerificationState.UNVERIFIED, VerificationState.PENDING)
+
+
+def license_verify_from_roster(
+    *,
+    license_id: int,
+    board_name: str,
+    board_status: str | None,
+    expiry_date: datetime.date | None,
+    source: str,
+    today: datetime.date | None = None,
+) -> VerificationRecord | None:
+    """A license that the board's own roster shows exactly as claimed — same number and a fitting
+    name (the caller compared those), board status active, the same expiry date, not yet past —
+    is verified as the system, with the roster file and line as the evidence; it may publish the
+    listing (`practitioner_publish_if_verified`).
+
+    Returns None, writing nothing, when anything falls short: a status or expiry the roster does
+    not give or that differs, a license not active or expired, or one that is not unverified or
+    pending (a rejection or revocation is a reviewer's decision; a verified one needs nothing).
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = License.objects.select_for_update().select_related("practitioner").get(pk=license_id)
+        exact = (
+            board_status == License.BoardStatus.ACTIVE
+            and locked.board_status == board_status
+            and expiry_date is not None
+            and locked.expiry_date == expiry_date
+            and expiry_date >= today
+        )
+        if not exact or locked.verification_state not in ROSTER_VERIFIABLE_STATES:
+            return None
+        record = credential_transition(
+            credential=locked,
+            new_state=VerificationState.VERIFIED,
+            actor=None,
+            source=source,
+            note=(
+                f"Exact match with the board's roster ({board_name}): number, name, status and expiry "
+                f"({expiry_date:%Y-%m-%d}) agree."
+            ),
+        )
+        practitioner_publish_if_verified(practitioner=locked.practitioner, today=today)
+        _notify_on_commit(credential=locked, record=record, kind="verified")
+    return record

@@ -4,7 +4,7 @@ from django.db import migrations
 def load(apps, schema_editor):
     from practitioners.reference import load_reference_data
 
-    load_reference_data(apps.get_model)
+    load_reference_data(apps.get_model, as_of_migration=True)
 
 
 class Migration(migrations.Migration):

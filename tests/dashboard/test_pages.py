@@ -63,3 +63,16 @@ def test_home_shows_every_section(owner_client, listing):
 
 def test_nav_links_the_dashboard_for_practitioners(owner_client):
     assert 'href="/dashboard/"' in owner_client.get("/").text
+
+
+def test_home_in_a_state_without_licensure_asks_for_nccaom(owner_client, listing):
+    from practitioners.models import StateBoard
+
+    listing.status = "draft"
+    listing.save(update_fields=["status"])
+    listing.licenses.all().delete()
+    listing.certifications.all().delete()
+    listing.locations.update(state=StateBoard.objects.get(state="OK"))
+    text = owner_client.get("/dashboard/").content.decode()
+    assert "Add your NCCAOM certification: Oklahoma does not license acupuncturists" in text
+    assert "Add a license" not in text

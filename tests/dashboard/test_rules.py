@@ -78,3 +78,29 @@ def test_location_warning_only_without_a_license_in_that_state():
     assert location_license_warning(location_state="CA", license_states=["CA", "NY"]) == ""
     warning = location_license_warning(location_state="OR", license_states=["CA"])
     assert "no license in OR" in warning
+
+
+def test_missing_steps_where_no_state_licenses_ask_for_nccaom_instead():
+    def texts(**kwargs):
+        base = {"status": "draft", "license_states": [], "location_count": 1, "unlicensed_states": ["Oklahoma"]}
+        return [s.text for s in missing_steps(**{**base, **kwargs})]
+
+    assert texts(all_locations_unlicensed=True) == [
+        "Add your NCCAOM certification: Oklahoma does not license acupuncturists, "
+        "so staff check your national certification instead"
+    ]
+    assert texts(all_locations_unlicensed=True, certification_states=["pending"])[0].startswith(
+        "NCCAOM certification pending"
+    )
+    assert texts(all_locations_unlicensed=True, certification_states=["verified"]) == [
+        "Waiting for staff to publish your listing"
+    ]
+    # One location in a licensing state: that state's license is still needed.
+    assert texts(all_locations_unlicensed=False, location_count=2, certification_states=["verified"]) == [
+        "Add a license"
+    ]
+
+
+def test_location_warning_in_a_state_without_licensure():
+    warning = location_license_warning(location_state="OK", license_states=[], licenses_there=False)
+    assert "OK does not license acupuncturists" in warning and "NCCAOM" in warning

@@ -87,7 +87,7 @@ def test_pending_and_rejected_credentials_say_so(client):
     text = page_text(client, practitioner)
     assert "Verification pending" in text
     assert "Could not be verified" in text
-    assert "Not verified by Meridian yet" in text
+    assert "no current license checked by Meridian yet" in text
 
 
 def test_profile_explains_badges_and_lists_every_section(client):

@@ -2,14 +2,26 @@
 
     manage.py import_license_roster roster.csv --state CO --preset colorado --license-type ACU
     manage.py import_license_roster roster.csv --state CA --columns number=lic_no,name=licensee,status=status
-    … --apply            update board status and expiry of matched licenses (one VerificationRecord each)
+    … --apply            verify exact matches, update board status and expiry of verified licenses
+                         (one VerificationRecord each, naming the roster file and line)
     … --apply --dry-run  show what --apply would change, store nothing
 
 Reports, per license: matched (same number, the name fits, status and expiry agree),
 mismatched (which field differs, ours against the board's), ours but unknown to the
 board, and the board's entries we do not list. Without --apply nothing is written.
-With --apply only mismatches whose name fits are updated (a name mismatch needs a
-reviewer), one transaction per batch; a re-run finds them matched and changes nothing.
+
+With --apply, one transaction per batch:
+- an unverified or pending license the roster shows *exactly* as claimed — number, full
+  name, board status active and the same expiry date, not yet past, all four given by the
+  file — is verified as the system (`services.license_verify_from_roster`), the roster file
+  and line recorded as the evidence; that can publish the listing. Anything less (a
+  missing column, an initial for a first name, a differing field) is a partial match and
+  never verifies;
+- a *verified* license whose name fits but whose status or expiry differs is brought in line
+  with the roster (a name mismatch needs a reviewer); an unverified or pending one is not
+  rewritten: the difference is reported for a reviewer, so the next run cannot turn a partial
+  match into an exact one.
+A re-run changes nothing.
 
 Malformed rows (no number, a bad date, a broken line) are reported with their line
 number and skipped. The file is streamed (constant memory) with a progress bar on a
@@ -32,6 +44,7 @@ from verification.roster import (
     PRESETS,
     OurLicense,
     compare,
+    exact_match,
     normalize_number,
     parse_entry,
     parse_mapping,
@@ -39,6 +52,8 @@ from verification.roster import (
 )
 
 BOARD_ONLY_SHOWN = 20
+# A roster can verify these; a rejection or revocation is a reviewer's decision, a verified one needs nothing.
+VERIFIABLE = frozenset({"unverified", "pending"})
 
 
 class Command(BaseCommand):
@@ -81,6 +96,11 @@ class Command(BaseCommand):
         board = StateBoard.objects.filter(pk=state_code).first()
         if board is None:
             raise CommandError(f"Unknown state “{options['state']}”: use a two-letter code such as CO.")
+        if not board.issues_credentials:
+            raise CommandError(
+                f"{board.state_name} does not license acupuncturists: there is no board roster of acupuncture "
+                "licenses to check (StateBoard.regulation is “none”)."
+            )
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
         try:
@@ -99,6 +119,7 @@ class Command(BaseCommand):
         self.problem_count = 0
         self.bar: tqdm | None = None
         self.source_prefix = f"{board.board_name} roster {path.name}"[:250]
+        self.board_name = board.board_name
 
         ours = {
             normalize_number(lic.number): OurLicense(
@@ -163,25 +184,39 @@ class Command(BaseCommand):
                 differences = compare(our, entry)
                 if not differences:
                     counts["matched"] += 1
+                    if self.apply and our.verification_state in VERIFIABLE and exact_match(our, entry):
+                        pending.append(("verify", line, our, entry))
+                    elif self.apply and our.verification_state in VERIFIABLE and self.verbosity >= 1:
+                        self.stdout.write(
+                            f"line {line}: {state_code} #{our.number} ({our.practitioner_name}): matches as far as the "
+                            "file goes, but not on all of number, full name, status and expiry → not verified"
+                        )
+                    if len(pending) >= options["batch_size"]:
+                        self._apply_counted(pending, counts)
+                        pending = []
                     continue
                 counts["mismatched"] += 1
                 described = "; ".join(f"{d.field}: ours {d.ours}, board {d.board}" for d in differences)
                 name_fits = all(d.field != "name" for d in differences)
                 action = ""
+                updatable = name_fits and our.verification_state == "verified"
                 if self.apply:
-                    action = (
-                        " → will update" if name_fits else " → not updated: the name differs, a reviewer should check"
-                    )
+                    if updatable:
+                        action = " → will update"
+                    elif not name_fits:
+                        action = " → not updated: the name differs, a reviewer should check"
+                    else:
+                        action = " → not updated: not verified yet, a reviewer should compare the claim with the board"
                 self.stdout.write(
                     f"line {line}: {state_code} #{our.number} ({our.practitioner_name}): {described}{action}"
                 )
-                if self.apply and name_fits:
-                    pending.append((line, our, entry))
+                if self.apply and updatable:
+                    pending.append(("update", line, our, entry))
                     if len(pending) >= options["batch_size"]:
-                        counts["applied"] += self._apply(pending)
+                        self._apply_counted(pending, counts)
                         pending = []
             if self.apply:
-                counts["applied"] += self._apply(pending)
+                self._apply_counted(pending, counts)
             counts["malformed"] += reader.skipped_rows
         self.bar = None
 
@@ -197,7 +232,8 @@ class Command(BaseCommand):
 
         applied = counts["applied"]
         if self.apply:
-            applied_text = f"{applied} license(s) {'would be ' if self.dry_run else ''}updated"
+            would = "would be " if self.dry_run else ""
+            applied_text = f"{applied} license(s) {would}updated, {counts['verified']} {would}verified from the roster"
         else:
             applied_text = "nothing changed (report only; --apply to update)"
         summary = (
@@ -210,28 +246,45 @@ class Command(BaseCommand):
         )
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def _apply(self, pending: list) -> int:
-        """One transaction for the batch; a license that cannot take the change is reported and skipped."""
+    def _apply_counted(self, pending: list, counts: Counter) -> None:
+        updated, verified = self._apply(pending)
+        counts["applied"] += updated
+        counts["verified"] += verified
+
+    def _apply(self, pending: list) -> tuple[int, int]:
+        """One transaction for the batch; a license that cannot take the change is reported and skipped.
+        Returns (updated, verified)."""
+        updated = verified = 0
         if not pending:
-            return 0
-        applied = 0
+            return updated, verified
         with transaction.atomic():
-            for line, our, entry in pending:
+            for kind, line, our, entry in pending:
+                source = f"{self.source_prefix}, line {line}"
                 try:
-                    record = services.license_apply_roster(
-                        license_id=our.pk,
-                        board_status=entry.status,
-                        expiry_date=entry.expiry_date,
-                        source=f"{self.source_prefix}, line {line}",
-                    )
+                    if kind == "verify":
+                        record = services.license_verify_from_roster(
+                            license_id=our.pk,
+                            board_name=self.board_name,
+                            board_status=entry.status,
+                            expiry_date=entry.expiry_date,
+                            source=source,
+                        )
+                    else:
+                        record = services.license_apply_roster(
+                            license_id=our.pk, board_status=entry.status, expiry_date=entry.expiry_date, source=source
+                        )
                 except ValidationError as exc:
-                    self.report(line, f"license {our.number} not updated: {'; '.join(exc.messages)}")
+                    done = "verified" if kind == "verify" else "updated"
+                    self.report(line, f"license {our.number} not {done}: {'; '.join(exc.messages)}")
                     continue
                 if record is not None:
-                    applied += 1
+                    if kind == "verify":
+                        verified += 1
+                    else:
+                        updated += 1
             if self.dry_run:
                 transaction.set_rollback(True)
-        return applied
+        return updated, verified
 
     def report(self, line: int | None, message: str) -> None:
         self.problem_count += 1
