@@ -116,7 +116,7 @@ def test_claim_approve_edit_fee_upload_photo_then_license_change_removes_badge(
     image = page.get_by_role("img", name="Photo of Ana Ruiz")
     assert "/media/photos/ana-ruiz-" in image.get_attribute("src")
     page.wait_for_function("document.querySelector('img.profile-photo').naturalWidth === 480")
-    assert page.get_by_text("Verified license", exact=True).count() == 1
+    assert page.locator(".badge-verified", has_text="Verified license").count() == 1
 
     # 6. Changing the license number sends it back to verification: the badge goes.
     page.goto(base + "/dashboard/")
@@ -127,7 +127,7 @@ def test_claim_approve_edit_fee_upload_photo_then_license_change_removes_badge(
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("main")).to_contain_text("waiting for verification")
     page.goto(base + unclaimed.get_absolute_url())
-    assert page.get_by_text("Verified license", exact=True).count() == 0
+    assert page.locator(".badge-verified", has_text="Verified license").count() == 0
     assert "Verification pending" in page.content()
 
 
