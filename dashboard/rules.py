@@ -1,8 +1,11 @@
 """Pure rules of the dashboard: no ORM, no request. Views and services call these."""
 
+import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from practitioners import trust
 
 _LICENSE_NOISE = re.compile(r"[\s#]+")
 
@@ -20,23 +23,79 @@ class Step:
     done: bool = False
 
 
-def missing_steps(*, status: str, license_states: Iterable[str], location_count: int) -> list[Step]:
+@dataclass(frozen=True)
+class LicenseFacts:
+    """What the dashboard needs to know about one license to say why it does not count yet."""
+
+    state: str
+    verification_state: str
+    board_status: str
+    restricted: bool
+    expiry_date: datetime.date | None
+
+
+def _license_problem(lic: LicenseFacts, today: datetime.date) -> str:
+    """Why a verified license is not current (trust.license_is_current is False), in the practitioner's words."""
+    if lic.board_status != trust.LICENSE_ACTIVE:
+        return f"The board lists your {lic.state} license as {lic.board_status}: only an active license counts"
+    if lic.restricted:
+        return f"Your {lic.state} license is restricted: only an unrestricted license counts"
+    if lic.expiry_date is None:
+        return f"Add the expiry date of your {lic.state} license so staff can check it is current"
+    return (
+        f"Your {lic.state} license expired on {lic.expiry_date:%B} {lic.expiry_date.day}, {lic.expiry_date.year}: "
+        "renew it with the board and submit the new expiry date"
+    )
+
+
+def missing_steps(
+    *,
+    status: str,
+    is_verified: bool,
+    licenses: Iterable[LicenseFacts],
+    location_states: Iterable[str],
+    today: datetime.date,
+) -> list[Step]:
     """What stands between a listing and publication, in the order to tackle it.
 
-    `license_states` holds each license's verification state.
+    `is_verified` is the one trust definition (`Practitioner.objects.verified()`, annotated as
+    `is_verified` by `with_trust_facts()`); the licenses only explain what is missing when it is False.
     """
-    states = list(license_states)
+    licenses = list(licenses)
+    location_states = set(location_states)
     steps: list[Step] = []
     if status == "suspended":
         return [Step("Your listing is suspended by Meridian staff. Contact us to find out why.")]
-    if not states:
+    if not licenses:
         steps.append(Step("Add a license"))
-    elif "verified" not in states:
-        if "pending" in states:
+    elif not is_verified:
+        current = {
+            lic.state
+            for lic in licenses
+            if trust.license_is_current(
+                verification_state=lic.verification_state,
+                board_status=lic.board_status,
+                restricted=lic.restricted,
+                expiry_date=lic.expiry_date,
+                today=today,
+            )
+        }
+        if current and location_states:
+            held, places = ", ".join(sorted(current)), ", ".join(sorted(location_states))
+            steps.append(
+                Step(
+                    f"Your verified license is for {held}, but your practice locations are in {places}: "
+                    f"add a license for a state you practise in, or a location in {held}"
+                )
+            )
+        for lic in licenses:
+            if lic.verification_state == trust.VERIFIED and lic.state not in current:
+                steps.append(Step(_license_problem(lic, today)))
+        if any(lic.verification_state == "pending" for lic in licenses):
             steps.append(Step("License pending verification: staff check it with the state board"))
-        else:
+        elif not current and not steps:
             steps.append(Step("Add a license we can verify (see the reasons below)"))
-    if location_count == 0:
+    if not location_states:
         steps.append(Step("Add a practice location"))
     if status == "draft" and not steps:
         steps.append(Step("Waiting for staff to publish your listing"))

@@ -35,7 +35,7 @@ from .forms import (
     ReplyForm,
 )
 from .history import listing_history
-from .rules import location_license_warning, missing_steps
+from .rules import LicenseFacts, location_license_warning, missing_steps
 from .services import CREDENTIAL_TYPES
 
 CREDENTIAL_LABELS = {"license": "state license", "certification": "national certification", "degree": "degree"}
@@ -108,8 +108,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "p": listing,
         "steps": missing_steps(
             status=listing.status,
-            license_states=[lic.verification_state for lic in licenses],
-            location_count=len(locations),
+            is_verified=listing.is_verified,
+            licenses=[
+                LicenseFacts(
+                    state=lic.state_id,
+                    verification_state=lic.verification_state,
+                    board_status=lic.board_status,
+                    restricted=lic.restricted,
+                    expiry_date=lic.expiry_date,
+                )
+                for lic in licenses
+            ],
+            location_states=[loc.state_id for loc, _ in locations],
+            today=timezone.localdate(),
         ),
         "locations": locations,
         "licenses": licenses,
