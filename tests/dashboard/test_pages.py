@@ -90,3 +90,13 @@ def test_home_of_a_verified_draft_waits_for_publication(owner_client, listing):
     listing.status = "draft"
     listing.save(update_fields=["status"])
     assert "Waiting for staff to publish your listing" in owner_client.get(reverse("dashboard:home")).text
+
+
+@pytest.mark.parametrize("reviews", [1, 20])
+def test_dashboard_reviews_query_count(owner_client, listing, reviews, django_assert_num_queries):
+    for _ in range(reviews):
+        ReviewFactory(practitioner=listing, state="published")
+    # the same 5 queries for 1 review or 20 (the page is paginated and its rows are fetched with their relations)
+    with django_assert_num_queries(5):
+        page = owner_client.get(reverse("dashboard:reviews"))
+    assert page.status_code == 200
