@@ -731,6 +731,21 @@ class VerificationRecord(models.Model):
         return f"{self.credential_label}: {self.old_state} → {self.new_state} by {self.actor_label}"
 
 
+# The three kinds of credential by the name URLs, forms and the queue use, and what each is called
+# in a sentence ("Your state license is waiting for verification"); capitalise with `capfirst`.
+CREDENTIAL_KINDS: dict[str, type[License | Certification | Degree]] = {
+    "license": License,
+    "certification": Certification,
+    "degree": Degree,
+}
+CREDENTIAL_KIND_LABELS: dict[str, str] = {
+    "license": "state license",
+    "certification": "NCCAOM certification",
+    "degree": "degree",
+}
+CREDENTIAL_KIND_OF_MODEL = {model: kind for kind, model in CREDENTIAL_KINDS.items()}
+
+
 class VerificationQueue(License):
     """The admin's verification queue (pending licenses, certifications and degrees together).
 
