@@ -30,6 +30,7 @@ from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
 from practitioners.models import (
+    CREDENTIAL_BOOKKEEPING_FIELDS,
     CREDENTIAL_KINDS,
     Certification,
     Degree,
@@ -146,8 +147,7 @@ def credential_add(
     require_owner(practitioner, actor)
     if credential_type not in CREDENTIAL_KINDS.values():
         raise ValidationError(f"Unknown kind of credential: {credential_type!r}.")
-    forbidden = {"verification_state", "verified_at", "verified_by", "verification_source", "rejection_reason"}
-    forbidden |= {"submitted_at", "practitioner", "practitioner_id", "restricted"}
+    forbidden = {*CREDENTIAL_BOOKKEEPING_FIELDS, "practitioner", "practitioner_id", "restricted"}
     if forbidden & set(fields):
         raise ValidationError({name: "This field cannot be set here." for name in sorted(forbidden & set(fields))})
     with transaction.atomic():

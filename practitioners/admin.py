@@ -26,21 +26,6 @@ from .models import (
     Technique,
 )
 
-NCCAOM_LOOKUP_URL = "https://www.nccaom.org/"
-ACAHM_LOOKUP_URL = "https://acahm.org/"
-QUEUE_PAGE_SIZE = 50
-NOTE_MAX_LENGTH = 2000
-
-# Set by the services only: never typed in through a form.
-BOOKKEEPING_FIELDS = (
-    "verification_state",
-    "submitted_at",
-    "verified_at",
-    "verified_by",
-    "verification_source",
-    "rejection_reason",
-)
-
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """Change history for staff to read. Reverting to an old version would bypass the

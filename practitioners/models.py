@@ -511,6 +511,17 @@ class LicenseBoardStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+# Set by the verification services only: never typed in through a form, shown read-only to staff.
+CREDENTIAL_BOOKKEEPING_FIELDS = (
+    "verification_state",
+    "submitted_at",
+    "verified_at",
+    "verified_by",
+    "verification_source",
+    "rejection_reason",
+)
+
+
 class License(Credential):
     BoardStatus = LicenseBoardStatus
 
