@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    REVIEW_SUMMARY_FIELDS,
     Certification,
     ComplementaryService,
     Condition,
@@ -188,15 +189,7 @@ class PractitionerAdmin(ReadOnlyHistoryAdmin):
     search_fields = ("name", "slug", "npi")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
-        "review_count",
-        "rating_sum",
-        "bedside_sum",
-        "rating_avg",
-        "rating_1",
-        "rating_2",
-        "rating_3",
-        "rating_4",
-        "rating_5",
+        *REVIEW_SUMMARY_FIELDS,
         "last_confirmed_at",
         "created_at",
         "updated_at",

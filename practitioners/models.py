@@ -174,6 +174,20 @@ class PractitionerQuerySet(models.QuerySet):
         return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
 
 
+# The review summary columns on Practitioner (kept by reviews.services; see reviews.ratings).
+REVIEW_SUMMARY_FIELDS = (
+    "review_count",
+    "rating_sum",
+    "bedside_sum",
+    "rating_avg",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+)
+
+
 class Practitioner(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -270,15 +284,7 @@ class Practitioner(models.Model):
             "search_document",
             "search_vector",
             "nppes_snapshot",
-            "review_count",
-            "rating_sum",
-            "bedside_sum",
-            "rating_avg",
-            "rating_1",
-            "rating_2",
-            "rating_3",
-            "rating_4",
-            "rating_5",
+            *REVIEW_SUMMARY_FIELDS,
             "updated_at",
         ],
     )
