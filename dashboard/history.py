@@ -9,6 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import FieldDoesNotExist
+from simple_history.models import HistoricalRecords
 
 from practitioners.models import (
     Certification,
@@ -59,11 +60,22 @@ def _display(value) -> str:
     return str(value)
 
 
-def _m2m_names(model_field: str, rows: list[dict]) -> set[str]:
-    model = M2M_MODELS[model_field]
-    key = model._meta.model_name
-    names = dict(model.objects.values_list("pk", "name"))
-    return {names.get(row.get(key), f"#{row.get(key)}") for row in rows}
+def _m2m_names_by_record(records: list) -> dict[str, dict[int, set[str]]]:
+    """For each many-to-many field, the names each listing history row held: one query per field,
+    however long the history (`diff_against` would run two per field and row)."""
+    history_ids = [record.history_id for record in records]
+    names: dict[str, dict[int, set[str]]] = {}
+    for name, model in M2M_MODELS.items():
+        through = HistoricalRecords.m2m_models[Practitioner._meta.get_field(name)]
+        key = model._meta.model_name
+        held: dict[int, set[str]] = {history_id: set() for history_id in history_ids}
+        rows = through._default_manager.filter(history_id__in=history_ids).values_list(
+            "history_id", key, f"{key}__name"
+        )
+        for history_id, pk, label in rows:
+            held[history_id].add(label or f"#{pk}")
+        names[name] = held
+    return names
 
 
 def _field_label(model, name: str) -> str:
@@ -92,23 +104,22 @@ def _entries_for(model, records, kind: str) -> list[Entry]:
     """Turn one model's history rows into entries, diffing each against the previous row of the same object."""
     entries: list[Entry] = []
     previous: dict[int, object] = {}
+    m2m = _m2m_names_by_record(records) if model is Practitioner else {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         changes: list[Change] = []
         before = previous.get(record.id)
         if before is not None and record.history_type == "~":
-            for change in record.diff_against(before).changes:
-                if change.field in M2M_MODELS:
-                    old, new = _m2m_names(change.field, change.old), _m2m_names(change.field, change.new)
+            for change in record.diff_against(before, excluded_fields=list(m2m)).changes:
+                changes.append(Change(_field_label(model, change.field), _display(change.old), _display(change.new)))
+            for name, held in m2m.items():
+                old, new = held[before.history_id], held[record.history_id]
+                if old != new:
                     changes.append(
                         Change(
-                            _field_label(model, change.field),
+                            _field_label(model, name),
                             ", ".join(sorted(old - new)) or "—",
                             ", ".join(sorted(new - old)) or "—",
                         )
-                    )
-                else:
-                    changes.append(
-                        Change(_field_label(model, change.field), _display(change.old), _display(change.new))
                     )
         previous[record.id] = record
         if record.history_type == "~" and before is not None and not changes:

@@ -30,6 +30,8 @@ from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
 from practitioners.models import (
+    CREDENTIAL_BOOKKEEPING_FIELDS,
+    CREDENTIAL_KINDS,
     Certification,
     Degree,
     License,
@@ -51,11 +53,6 @@ from .models import Claim, ClaimStatus, FreshnessReminder
 from .selectors import claim_license_matches, licenses_matching
 
 Credential = License | Certification | Degree
-CREDENTIAL_TYPES: dict[str, type[Credential]] = {
-    "license": License,
-    "certification": Certification,
-    "degree": Degree,
-}
 CLAIM_APPROVE_PERMISSION = "dashboard.change_claim"
 SLUG_ATTEMPTS = 50
 
@@ -148,10 +145,9 @@ def credential_add(
     `credential_submit` moves it to pending, writing the VerificationRecord.
     """
     require_owner(practitioner, actor)
-    if credential_type not in CREDENTIAL_TYPES.values():
+    if credential_type not in CREDENTIAL_KINDS.values():
         raise ValidationError(f"Unknown kind of credential: {credential_type!r}.")
-    forbidden = {"verification_state", "verified_at", "verified_by", "verification_source", "rejection_reason"}
-    forbidden |= {"submitted_at", "practitioner", "practitioner_id", "restricted"}
+    forbidden = {*CREDENTIAL_BOOKKEEPING_FIELDS, "practitioner", "practitioner_id", "restricted"}
     if forbidden & set(fields):
         raise ValidationError({name: "This field cannot be set here." for name in sorted(forbidden & set(fields))})
     with transaction.atomic():

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import user_has_verified_email
-from practitioners import freshness
+from practitioners import freshness, trust
 from practitioners import services as listing_services
-from practitioners.models import Practitioner, StateBoard
+from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, Practitioner, StateBoard
 from reviews import services as review_services
 from reviews.models import Review
 
@@ -35,10 +35,7 @@ from .forms import (
     ReplyForm,
 )
 from .history import listing_history
-from .rules import location_license_warning, missing_steps
-from .services import CREDENTIAL_TYPES
-
-CREDENTIAL_LABELS = {"license": "state license", "certification": "national certification", "degree": "degree"}
+from .rules import LicenseFacts, location_license_warning, missing_steps
 
 View = Callable[..., HttpResponse]
 
@@ -119,8 +116,19 @@ def home(request: HttpRequest) -> HttpResponse:
         "state_rules": [(c, None, "") for c in coverage],
         "steps": missing_steps(
             status=listing.status,
-            license_states=[lic.verification_state for lic in licenses],
-            location_count=len(locations),
+            requirement_met=trust.state_requirement_met(coverage),
+            licenses=[
+                LicenseFacts(
+                    state=lic.state_id,
+                    verification_state=lic.verification_state,
+                    board_status=lic.board_status,
+                    restricted=lic.restricted,
+                    expiry_date=lic.expiry_date,
+                )
+                for lic in licenses
+            ],
+            location_states=[loc.state_id for loc, _ in locations],
+            today=timezone.localdate(),
             certification_states=[cert.verification_state for cert in certifications],
             unlicensed_states=unlicensed,
             all_locations_unlicensed=bool(locations) and all(not loc.state.issues_credentials for loc, _ in locations),
@@ -367,15 +375,15 @@ def credential_add(request: HttpRequest, listing: Practitioner, kind: str) -> Ht
             services.credential_add(
                 practitioner=listing,
                 actor=request.user,
-                credential_type=CREDENTIAL_TYPES[kind],
+                credential_type=CREDENTIAL_KINDS[kind],
                 fields={name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Your {CREDENTIAL_LABELS[kind]} is added and waiting for verification.")
+            messages.success(request, f"Your {CREDENTIAL_KIND_LABELS[kind]} is added and waiting for verification.")
             return redirect("dashboard:home")
-    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_LABELS[kind], "credential": None}
+    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_KIND_LABELS[kind], "credential": None}
     return render(request, "dashboard/credential_form.html", context)
 
 
@@ -383,10 +391,10 @@ def credential_add(request: HttpRequest, listing: Practitioner, kind: str) -> Ht
 @require_http_methods(["GET", "POST"])
 def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: int) -> HttpResponse:
     _credential_form_class(kind)  # 404 for an unknown kind
-    credential = get_object_or_404(CREDENTIAL_TYPES[kind].objects.filter(practitioner=listing), pk=pk)
+    credential = get_object_or_404(CREDENTIAL_KINDS[kind].objects.filter(practitioner=listing), pk=pk)
     # The form works on its own copy: the stored values are what the change is compared with.
     form = _credential_form(
-        kind, listing, _posted(request), instance=CREDENTIAL_TYPES[kind].objects.get(pk=credential.pk)
+        kind, listing, _posted(request), instance=CREDENTIAL_KINDS[kind].objects.get(pk=credential.pk)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -401,13 +409,13 @@ def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: 
             if queued:
                 messages.success(
                     request,
-                    f"Saved. Your {CREDENTIAL_LABELS[kind]} is waiting for verification; its badge shows again once "
+                    f"Saved. Your {CREDENTIAL_KIND_LABELS[kind]} is waiting for verification; its badge shows again once "
                     "staff have checked it.",
                 )
             else:
                 messages.success(request, "Saved.")
             return redirect("dashboard:home")
-    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_LABELS[kind], "credential": credential}
+    context = {"form": form, "kind": kind, "kind_label": CREDENTIAL_KIND_LABELS[kind], "credential": credential}
     return render(request, "dashboard/credential_form.html", context)
 
 

@@ -3,13 +3,16 @@
 Credentials, their decisions and the verification queue are in `verification.admin`.
 """
 
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .fields import BoundedModelMultipleChoiceField
 from .models import (
+    REVIEW_SUMMARY_FIELDS,
     Certification,
     ComplementaryService,
     Condition,
@@ -26,21 +29,6 @@ from .models import (
     Technique,
 )
 
-NCCAOM_LOOKUP_URL = "https://www.nccaom.org/"
-ACAHM_LOOKUP_URL = "https://acahm.org/"
-QUEUE_PAGE_SIZE = 50
-NOTE_MAX_LENGTH = 2000
-
-# Set by the services only: never typed in through a form.
-BOOKKEEPING_FIELDS = (
-    "verification_state",
-    "submitted_at",
-    "verified_at",
-    "verified_by",
-    "verification_source",
-    "rejection_reason",
-)
-
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
     """Change history for staff to read. Reverting to an old version would bypass the
@@ -53,6 +41,26 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
         if request.method != "GET":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class SavedThroughServicesAdmin(ReadOnlyHistoryAdmin):
+    """Saves and deletes go through a service (`service_save` / `service_delete`), never straight to the row."""
+
+    def service_save(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def service_delete(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        self.service_save(obj, request.user)
+
+    def delete_model(self, request, obj):
+        self.service_delete(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.service_delete(obj, request.user)
 
 
 # ---------------------------------------------------------------- reference data
@@ -89,9 +97,25 @@ class SchoolAdmin(admin.ModelAdmin):
 # ---------------------------------------------------------------- listings
 
 
+class PracticeLocationAdminForm(forms.ModelForm):
+    """The ZIP must be one we know, in the location's state: its centroid gives the coordinates."""
+
+    def clean(self):
+        data = super().clean()
+        zip_code, state = data.get("zip_code"), data.get("state")
+        if zip_code and state is not None and "zip_code" not in self.errors:
+            try:
+                services.zip_coordinates(zip_code=zip_code, state=state.pk)
+            except ValidationError as exc:
+                self.add_error("zip_code", exc.error_dict["zip_code"])
+        return data
+
+
 class PracticeLocationInline(admin.StackedInline):
     model = PracticeLocation
+    form = PracticeLocationAdminForm
     extra = 0
+    readonly_fields = ("latitude", "longitude")
 
 
 class CredentialInline(admin.TabularInline):
@@ -141,6 +165,25 @@ class SpecialTrainingInline(admin.TabularInline):
     extra = 0
 
 
+class PractitionerAdminForm(forms.ModelForm):
+    """Publishing needs the one trust definition (`services.publication_refusal`); said here, beside the field."""
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        refusal = services.publication_refusal(practitioner=self.instance, status=status)
+        if refusal:
+            raise ValidationError(refusal)
+        return status
+
+
+def _changes(obj, form, *, every: bool = False) -> dict:
+    """The admin form's edit as a `changes` dict for the services: single-valued fields as the form
+    set them on `obj` (files and relations included), many-to-many fields from the cleaned data."""
+    names = [name for name in (form.cleaned_data if every else form.changed_data) if name in form.cleaned_data]
+    m2m = {field.name for field in obj._meta.many_to_many}
+    return {name: form.cleaned_data[name] if name in m2m else getattr(obj, name) for name in names}
+
+
 @admin.register(Practitioner)
 class PractitionerAdmin(ReadOnlyHistoryAdmin):
     list_display = ("name", "npi", "status", "owner", "review_count", "rating_avg", "is_demo", "updated_at")
@@ -149,15 +192,8 @@ class PractitionerAdmin(ReadOnlyHistoryAdmin):
     search_fields = ("name", "slug", "npi")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = (
-        "review_count",
-        "rating_sum",
-        "bedside_sum",
-        "rating_avg",
-        "rating_1",
-        "rating_2",
-        "rating_3",
-        "rating_4",
-        "rating_5",
+        *REVIEW_SUMMARY_FIELDS,
+        "last_confirmed_at",
         "created_at",
         "updated_at",
     )
@@ -165,19 +201,64 @@ class PractitionerAdmin(ReadOnlyHistoryAdmin):
     filter_horizontal = ("languages", "conditions", "techniques", "services", "insurance_carriers")
     formfield_overrides = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
     inlines = [PracticeLocationInline, LicenseInline, CertificationInline, DegreeInline, SpecialTrainingInline]
+    form = PractitionerAdminForm
+
+    # Every write goes through practitioners.services: search document, search cache, freshness
+    # dates and the publication rule apply to staff edits as to the practitioner's own.
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.listing_staff_update(practitioner=obj, actor=request.user, changes=_changes(obj, form))
+        else:
+            services.listing_staff_create(practitioner=obj, actor=request.user, changes=_changes(obj, form, every=True))
+
+    def save_related(self, request, form, formsets, change):
+        # The many-to-many fields were saved by the service in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PracticeLocation:
+            return super().save_formset(request, form, formset, change)
+        locations = formset.save(commit=False)
+        for location in formset.deleted_objects:
+            services.location_staff_delete(location=location, actor=request.user)
+        for location in locations:
+            services.location_staff_save(location=location, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.listing_staff_delete(practitioner=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for practitioner in queryset:
+            services.listing_staff_delete(practitioner=practitioner, actor=request.user)
 
 
 @admin.register(PracticeLocation)
-class PracticeLocationAdmin(ReadOnlyHistoryAdmin):
+class PracticeLocationAdmin(SavedThroughServicesAdmin):
     list_display = ("practitioner", "name", "city", "state", "zip_code")
     list_filter = ("state",)
     list_select_related = ("practitioner", "state")
     search_fields = ("practitioner__name", "name", "city", "zip_code")
     raw_id_fields = ("practitioner",)
+    form = PracticeLocationAdminForm
+    readonly_fields = ("latitude", "longitude")
+
+    def service_save(self, obj, actor):
+        services.location_staff_save(location=obj, actor=actor)
+
+    def service_delete(self, obj, actor):
+        services.location_staff_delete(location=obj, actor=actor)
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(ReadOnlyHistoryAdmin):
+class OpeningHoursAdmin(SavedThroughServicesAdmin):
     list_display = ("location", "weekday", "opens", "closes")
     list_select_related = ("location__practitioner", "location__state")
     raw_id_fields = ("location",)
+
+    def service_save(self, obj, actor):
+        services.opening_hours_staff_save(slot=obj, actor=actor)
+
+    def service_delete(self, obj, actor):
+        services.opening_hours_staff_delete(slot=obj, actor=actor)

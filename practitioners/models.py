@@ -230,6 +230,20 @@ class PractitionerQuerySet(models.QuerySet):
         return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
 
 
+# The review summary columns on Practitioner (kept by reviews.services; see reviews.ratings).
+REVIEW_SUMMARY_FIELDS = (
+    "review_count",
+    "rating_sum",
+    "bedside_sum",
+    "rating_avg",
+    "rating_1",
+    "rating_2",
+    "rating_3",
+    "rating_4",
+    "rating_5",
+)
+
+
 class Practitioner(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -326,15 +340,7 @@ class Practitioner(models.Model):
             "search_document",
             "search_vector",
             "nppes_snapshot",
-            "review_count",
-            "rating_sum",
-            "bedside_sum",
-            "rating_avg",
-            "rating_1",
-            "rating_2",
-            "rating_3",
-            "rating_4",
-            "rating_5",
+            *REVIEW_SUMMARY_FIELDS,
             "updated_at",
         ],
     )
@@ -579,6 +585,17 @@ class LicenseBoardStatus(models.TextChoices):
     RETIRED = "retired", "Retired"
 
 
+# Set by the verification services only: never typed in through a form, shown read-only to staff.
+CREDENTIAL_BOOKKEEPING_FIELDS = (
+    "verification_state",
+    "submitted_at",
+    "verified_at",
+    "verified_by",
+    "verification_source",
+    "rejection_reason",
+)
+
+
 class License(Credential):
     BoardStatus = LicenseBoardStatus
 
@@ -797,6 +814,21 @@ class VerificationRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credential_label}: {self.old_state} → {self.new_state} by {self.actor_label}"
+
+
+# The three kinds of credential by the name URLs, forms and the queue use, and what each is called
+# in a sentence ("Your state license is waiting for verification"); capitalise with `capfirst`.
+CREDENTIAL_KINDS: dict[str, type[License | Certification | Degree]] = {
+    "license": License,
+    "certification": Certification,
+    "degree": Degree,
+}
+CREDENTIAL_KIND_LABELS: dict[str, str] = {
+    "license": "state license",
+    "certification": "NCCAOM certification",
+    "degree": "degree",
+}
+CREDENTIAL_KIND_OF_MODEL = {model: kind for kind, model in CREDENTIAL_KINDS.items()}
 
 
 class VerificationQueue(License):

@@ -65,6 +65,19 @@ LISTING_FIELDS = (
     "contact_email",
 )
 M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+# What the free-text search document is built from (practitioners.documents), on the listing itself.
+SEARCH_DOCUMENT_SOURCES = frozenset({"name", "bio", "conditions"})
+# What staff may change in the admin on top of the practitioner's fields. The status goes through
+# `listing_set_status`; the review summary, search document and `last_confirmed_at` are derived.
+STAFF_LISTING_FIELDS = (
+    *LISTING_FIELDS,
+    "slug",
+    "npi",
+    "photo",
+    "owner",
+    "is_demo",
+    *freshness.FACTS,
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -75,6 +88,12 @@ def require_owner(practitioner: Practitioner, actor: User) -> None:
         raise PermissionDenied("Only the practitioner who keeps this listing can change it.")
     if practitioner.status == Practitioner.Status.SUSPENDED:
         raise PermissionDenied("This listing is suspended; contact Meridian staff.")
+
+
+def require_staff(actor: User, permission: str) -> None:
+    """Staff doors (the admin): the actor needs the model permission the admin checks as well."""
+    if not (actor.is_authenticated and actor.is_active and actor.is_staff and actor.has_perm(permission)):
+        raise PermissionDenied("Only Meridian staff with the right permission can do this.")
 
 
 def for_history(instance: models.Model, actor: User | None, reason: str) -> None:
@@ -109,6 +128,57 @@ def _m2m_pks(values: Iterable[Any]) -> set[int]:
 # ---------------------------------------------------------------- listing
 
 
+def _listing_apply(
+    locked: Practitioner, *, changes: dict[str, Any], actor: User, reason: str, now: datetime.datetime
+) -> tuple[list[str], list[str]]:
+    """Apply `changes` to a locked listing with every side effect of an edit. Returns (changed, stamped).
+
+    Editing a freshness fact reconfirms it (unless its confirmation date is set in the same edit);
+    a change of name, bio or conditions rebuilds the search document; any change makes cached
+    searches stale.
+    """
+    changed: list[str] = []
+    m2m_changes: dict[str, set[int]] = {}
+    for name, value in changes.items():
+        if name in M2M_FIELDS:
+            wanted = _m2m_pks(value)
+            if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
+                m2m_changes[name] = wanted
+                changed.append(name)
+        elif getattr(locked, name) != value:
+            setattr(locked, name, value)
+            changed.append(name)
+    if not changed:
+        return [], []
+    stamped = [fact for fact in freshness.changed_facts(changed) if fact not in changes]
+    for fact in stamped:
+        setattr(locked, fact, now)
+    locked.last_confirmed_at = freshness.last_confirmed(getattr(locked, fact) for fact in freshness.FACTS)
+    locked.full_clean()
+    # One history record for the whole edit, many-to-many included: the m2m signals are
+    # silenced while the sets change, and the save afterwards snapshots them.
+    locked.skip_history_when_saving = True
+    try:
+        for name, pks in m2m_changes.items():
+            getattr(locked, name).set(pks)
+    finally:
+        del locked.skip_history_when_saving
+    for_history(locked, actor, reason)
+    locked.save()
+    transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
+    if SEARCH_DOCUMENT_SOURCES & set(changed):
+        refresh_search_document(locked.pk)
+    return changed, stamped
+
+
+def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[str], stamped: list[str]) -> None:
+    for name in changed:
+        if name not in M2M_FIELDS:
+            setattr(practitioner, name, getattr(locked, name))
+    for fact in (*stamped, "last_confirmed_at"):
+        setattr(practitioner, fact, getattr(locked, fact))
+
+
 def listing_update(
     *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
 ) -> list[str]:
@@ -126,42 +196,10 @@ def listing_update(
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
     with transaction.atomic():
         locked = lock_listing(practitioner)
-        changed: list[str] = []
-        m2m_changes: dict[str, set[int]] = {}
-        for name, value in changes.items():
-            if name in M2M_FIELDS:
-                wanted = _m2m_pks(value)
-                if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
-                    m2m_changes[name] = wanted
-                    changed.append(name)
-            elif getattr(locked, name) != value:
-                setattr(locked, name, value)
-                changed.append(name)
-        if not changed:
-            return []
-        stamped = freshness.changed_facts(changed)
-        for fact in stamped:
-            setattr(locked, fact, now)
-        locked.last_confirmed_at = freshness.last_confirmed(getattr(locked, fact) for fact in freshness.FACTS)
-        locked.full_clean()
-        # One history record for the whole edit, many-to-many included: the m2m signals are
-        # silenced while the sets change, and the save afterwards snapshots them.
-        locked.skip_history_when_saving = True
-        try:
-            for name, pks in m2m_changes.items():
-                getattr(locked, name).set(pks)
-        finally:
-            del locked.skip_history_when_saving
-        for_history(locked, actor, "Edited by the practitioner")
-        locked.save()
-        transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
-        if {"name", "bio", "conditions"} & set(changed):
-            refresh_search_document(locked.pk)
-    for name in changed:
-        if name not in M2M_FIELDS:
-            setattr(practitioner, name, getattr(locked, name))
-    for fact in (*stamped, "last_confirmed_at"):
-        setattr(practitioner, fact, getattr(locked, fact))
+        changed, stamped = _listing_apply(
+            locked, changes=changes, actor=actor, reason="Edited by the practitioner", now=now
+        )
+    _copy_back(practitioner, locked, changed, stamped)
     return stamped
 
 
@@ -183,13 +221,18 @@ def listing_confirm_facts(*, practitioner: Practitioner, actor: User, now: datet
 # ---------------------------------------------------------------- locations
 
 
-def _apply_zip(location: PracticeLocation) -> None:
-    place = zip_place(location.zip_code)
+def zip_coordinates(*, zip_code: str, state: str) -> tuple[float, float]:
+    """The coordinates of a practice address: its ZIP centroid. The ZIP must be known and in `state`."""
+    place = zip_place(zip_code)
     if place is None:
-        raise ValidationError({"zip_code": f"“{location.zip_code}” is not a US ZIP code we know."})
-    if place.state != location.state_id:
-        raise ValidationError({"zip_code": f"ZIP {location.zip_code} is in {place.state}, not {location.state_id}."})
-    location.latitude, location.longitude = place.latitude, place.longitude
+        raise ValidationError({"zip_code": f"“{zip_code}” is not a US ZIP code we know."})
+    if place.state != state:
+        raise ValidationError({"zip_code": f"ZIP {zip_code} is in {place.state}, not {state}."})
+    return place.latitude, place.longitude
+
+
+def _apply_zip(location: PracticeLocation) -> None:
+    location.latitude, location.longitude = zip_coordinates(zip_code=location.zip_code, state=location.state_id)
 
 
 def _save_hours(location: PracticeLocation, slots: dict[int, tuple[datetime.time, datetime.time]], actor: User) -> None:
@@ -282,25 +325,30 @@ def location_update(
     return locked
 
 
+def _location_removed(location: PracticeLocation, actor: User, *, reason: str) -> None:
+    practitioner_id = location.practitioner_id
+    locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner_id=practitioner_id)
+    was_primary = locked.is_primary
+    for slot in locked.hours.all():
+        for_history(slot, actor, reason)
+        slot.delete()
+    for_history(locked, actor, reason)
+    locked.delete()
+    if was_primary:
+        successor = PracticeLocation.objects.filter(practitioner_id=practitioner_id).order_by("pk").first()
+        if successor is not None:
+            successor.is_primary = True
+            for_history(successor, actor, "Became the main location")
+            successor.save(update_fields=["is_primary"])
+    refresh_search_document(practitioner_id)
+
+
 def location_delete(*, location: PracticeLocation, actor: User) -> None:
     practitioner = location.practitioner
     require_owner(practitioner, actor)
     with transaction.atomic():
         lock_listing(practitioner)
-        locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
-        was_primary = locked.is_primary
-        for slot in locked.hours.all():
-            for_history(slot, actor, "Location removed by the practitioner")
-            slot.delete()
-        for_history(locked, actor, "Location removed by the practitioner")
-        locked.delete()
-        if was_primary:
-            successor = PracticeLocation.objects.filter(practitioner=practitioner).order_by("pk").first()
-            if successor is not None:
-                successor.is_primary = True
-                for_history(successor, actor, "Became the main location")
-                successor.save(update_fields=["is_primary"])
-        refresh_search_document(practitioner.pk)
+        _location_removed(location, actor, reason="Location removed by the practitioner")
 
 
 # ---------------------------------------------------------------- publication
@@ -333,6 +381,147 @@ def practitioner_publish_if_verified(*, practitioner: Practitioner, today: datet
         transaction.on_commit(invalidate_search_cache)  # a new listing in search results
     practitioner.status = Practitioner.Status.PUBLISHED
     return True
+
+
+def publication_refusal(*, practitioner: Practitioner, status: str, today: datetime.date | None = None) -> str:
+    """Why staff may not give the listing this status ("" when they may).
+
+    Publishing needs what `practitioner_publish_if_verified` needs, the one definition
+    (`Practitioner.objects.state_requirement_met()`); staff may always suspend a listing or send
+    it back to draft.
+    """
+    if status != Practitioner.Status.PUBLISHED or practitioner.status == Practitioner.Status.PUBLISHED:
+        return ""
+    if (
+        practitioner.pk is None
+        or not Practitioner.objects.filter(pk=practitioner.pk).state_requirement_met(today).exists()
+    ):
+        return (
+            "This listing cannot be published: it has no verified, current, active and unrestricted "
+            "license in the state of one of its practice locations (or, where every location is in a state "
+            "that licenses no acupuncturists, no verified, current NCCAOM certification)."
+        )
+    return ""
+
+
+def listing_set_status(
+    *, practitioner: Practitioner, actor: User, status: str, today: datetime.date | None = None
+) -> None:
+    """Staff publish, suspend or return a listing to draft (the admin's door to publication)."""
+    require_staff(actor, "practitioners.change_practitioner")
+    with transaction.atomic():
+        locked = lock_listing(practitioner)
+        if locked.status == status:
+            return
+        refusal = publication_refusal(practitioner=locked, status=status, today=today)
+        if refusal:
+            raise ValidationError({"status": refusal})
+        locked.status = status
+        locked.clean_fields(exclude=[f.name for f in Practitioner._meta.fields if f.name != "status"])
+        for_history(locked, actor, f"{locked.get_status_display()} by staff")
+        locked.save(update_fields=["status", "updated_at"])
+        transaction.on_commit(invalidate_search_cache)  # the listing enters or leaves search results
+    practitioner.status = status
+
+
+def _staff_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - set(STAFF_LISTING_FIELDS) - {"status"})
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    return {name: value for name, value in changes.items() if name != "status"}
+
+
+def listing_staff_create(*, practitioner: Practitioner, actor: User, changes: dict[str, Any]) -> Practitioner:
+    """Staff add a listing in the admin. `practitioner` is the unsaved row (its single-valued
+    fields set); `changes` holds the fields as entered, many-to-many included. It starts as a
+    draft: publishing goes through `listing_set_status` once a license is verified."""
+    require_staff(actor, "practitioners.add_practitioner")
+    fields = _staff_changes(changes)
+    with transaction.atomic():
+        for name, value in fields.items():
+            if name not in M2M_FIELDS:
+                setattr(practitioner, name, value)
+        practitioner.status = Practitioner.Status.DRAFT
+        practitioner.last_confirmed_at = freshness.last_confirmed(getattr(practitioner, f) for f in freshness.FACTS)
+        practitioner.full_clean()
+        for_history(practitioner, actor, "Added by staff")
+        practitioner.save()
+        for name in M2M_FIELDS:
+            if name in fields:
+                getattr(practitioner, name).set(_m2m_pks(fields[name]))
+        refresh_search_document(practitioner.pk)
+        if changes.get("status", Practitioner.Status.DRAFT) != Practitioner.Status.DRAFT:
+            listing_set_status(practitioner=practitioner, actor=actor, status=changes["status"])
+    return practitioner
+
+
+def listing_staff_update(
+    *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
+) -> list[str]:
+    """Staff edit a listing in the admin: the practitioner's edit with its side effects
+    (search document, cache, freshness), plus the staff-only fields; a status change goes
+    through `listing_set_status`. Returns the confirmation fields stamped."""
+    require_staff(actor, "practitioners.change_practitioner")
+    fields = _staff_changes(changes)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lock_listing(practitioner)
+        changed, stamped = _listing_apply(locked, changes=fields, actor=actor, reason="Edited by staff", now=now)
+        if "status" in changes:
+            listing_set_status(practitioner=locked, actor=actor, status=changes["status"])
+    _copy_back(practitioner, locked, changed, stamped)
+    practitioner.status = locked.status
+    return stamped
+
+
+def listing_staff_delete(*, practitioner: Practitioner, actor: User) -> None:
+    require_staff(actor, "practitioners.delete_practitioner")
+    with transaction.atomic():
+        locked = lock_listing(practitioner)
+        for_history(locked, actor, "Deleted by staff")
+        locked.delete()
+        transaction.on_commit(invalidate_search_cache)
+
+
+def location_staff_save(*, location: PracticeLocation, actor: User) -> PracticeLocation:
+    """Staff add or change a location in the admin (`location` carries the new values):
+    coordinates from the ZIP, one main location, search document, and publication of a
+    draft that has become verified, as when the practitioner does it."""
+    require_staff(actor, f"practitioners.{'change' if location.pk else 'add'}_practicelocation")
+    with transaction.atomic():
+        practitioner = lock_listing(location.practitioner)
+        if location.pk is not None:
+            PracticeLocation.objects.select_for_update().get(pk=location.pk)
+        _location_saved(location, actor, None, reason="Location saved by staff")
+        practitioner_publish_if_verified(practitioner=practitioner)
+    return location
+
+
+def location_staff_delete(*, location: PracticeLocation, actor: User) -> None:
+    require_staff(actor, "practitioners.delete_practicelocation")
+    with transaction.atomic():
+        lock_listing(location.practitioner)
+        _location_removed(location, actor, reason="Location removed by staff")
+
+
+def opening_hours_staff_save(*, slot: OpeningHours, actor: User) -> OpeningHours:
+    require_staff(actor, f"practitioners.{'change' if slot.pk else 'add'}_openinghours")
+    with transaction.atomic():
+        lock_listing(slot.location.practitioner)
+        slot.full_clean()
+        for_history(slot, actor, "Opening hours changed by staff")
+        slot.save()
+        transaction.on_commit(invalidate_search_cache)
+    return slot
+
+
+def opening_hours_staff_delete(*, slot: OpeningHours, actor: User) -> None:
+    require_staff(actor, "practitioners.delete_openinghours")
+    with transaction.atomic():
+        lock_listing(slot.location.practitioner)
+        for_history(slot, actor, "Opening hours removed by staff")
+        slot.delete()
+        transaction.on_commit(invalidate_search_cache)
 
 
 # ---------------------------------------------------------------- NPPES import

@@ -6,8 +6,8 @@ from django.utils import timezone
 from reviews.selectors import profile_reviews
 
 from . import trust
+from .jsonld import profile_json_ld
 from .models import Condition, StateBoard
-from .profile import profile_json_ld
 from .selectors import practitioner_profile
 
 

@@ -1,4 +1,4 @@
-"""The rating summary stored on each practitioner, as plain arithmetic (no ORM).
+"""The rating summary stored on each practitioner, as plain arithmetic (no queries).
 
 `reviews.services` applies `RatingSummary.add` / `remove` to the locked
 practitioner row whenever a review enters or leaves the published state; the
@@ -11,9 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from practitioners.models import REVIEW_SUMMARY_FIELDS
+
 STARS = (1, 2, 3, 4, 5)
 HISTOGRAM_FIELDS = tuple(f"rating_{star}" for star in STARS)
-SUMMARY_FIELDS = ("review_count", "rating_sum", "bedside_sum", "rating_avg", *HISTOGRAM_FIELDS)
+# The columns themselves are listed once, beside them in practitioners.models.
+SUMMARY_FIELDS = REVIEW_SUMMARY_FIELDS
 _CENT = Decimal("0.01")
 
 

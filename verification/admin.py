@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from dashboard.models import Claim
 from practitioners.admin import ReadOnlyHistoryAdmin
 from practitioners.models import (
+    CREDENTIAL_BOOKKEEPING_FIELDS,
     Certification,
     Degree,
     License,
@@ -47,15 +48,7 @@ NCCAOM_LOOKUP_URL = "https://www.nccaom.org/"
 ACAHM_LOOKUP_URL = "https://acahm.org/"
 QUEUE_PAGE_SIZE = 50
 
-# Set by the services only: never typed in through a form.
-BOOKKEEPING_FIELDS = (
-    "verification_state",
-    "submitted_at",
-    "verified_at",
-    "verified_by",
-    "verification_source",
-    "rejection_reason",
-)
+BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
 
 
 # ---------------------------------------------------------------- helpers

@@ -10,7 +10,15 @@ import datetime
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from practitioners.models import Certification, Degree, License, Practitioner, VerificationRecord
+from practitioners.models import (
+    CREDENTIAL_KIND_LABELS,
+    CREDENTIAL_KIND_OF_MODEL,
+    Certification,
+    Degree,
+    License,
+    Practitioner,
+    VerificationRecord,
+)
 
 SUBJECTS = {
     "verified": "Your credential is verified: {credential}",
@@ -31,11 +39,7 @@ def practitioner_email(practitioner: Practitioner) -> str:
 
 
 def _credential_kind(credential: License | Certification | Degree) -> str:
-    if isinstance(credential, License):
-        return "state license"
-    if isinstance(credential, Certification):
-        return "national certification"
-    return "degree"
+    return CREDENTIAL_KIND_LABELS[CREDENTIAL_KIND_OF_MODEL[type(credential)]]
 
 
 def send_decision_email(*, credential: License | Certification | Degree, record: VerificationRecord, kind: str) -> bool:

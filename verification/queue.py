@@ -13,16 +13,23 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 
-from practitioners.models import Certification, Degree, License, PracticeLocation, StateBoard, VerificationState
+from practitioners.models import (
+    CREDENTIAL_KIND_LABELS,
+    CREDENTIAL_KIND_OF_MODEL,
+    CREDENTIAL_KINDS,
+    Certification,
+    Degree,
+    License,
+    PracticeLocation,
+    StateBoard,
+    VerificationState,
+)
 
-KINDS: dict[str, type[License | Certification | Degree]] = {
-    "license": License,
-    "certification": Certification,
-    "degree": Degree,
-}
-KIND_LABELS = {"license": "State license", "certification": "NCCAOM certification", "degree": "Degree"}
-KIND_OF_MODEL = {model: kind for kind, model in KINDS.items()}
+KINDS = CREDENTIAL_KINDS
+KIND_LABELS = {kind: capfirst(label) for kind, label in CREDENTIAL_KIND_LABELS.items()}
+KIND_OF_MODEL = CREDENTIAL_KIND_OF_MODEL
 
 ANY_STATUS = "all"
 WAITED_CHOICES = {

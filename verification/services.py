@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from practitioners.models import (
+    CREDENTIAL_BOOKKEEPING_FIELDS,
     Certification,
     Degree,
     License,
@@ -65,14 +66,7 @@ CLAIM_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Degree: ("school", "degree", "graduation_year"),
 }
 
-_BOOKKEEPING_FIELDS = (
-    "verification_state",
-    "verified_at",
-    "verified_by",
-    "verification_source",
-    "rejection_reason",
-    "submitted_at",
-)
+_BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
 
 
 def actor_label(actor: User | None) -> str:

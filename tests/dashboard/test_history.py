@@ -71,3 +71,24 @@ def test_admin_shows_the_listing_history(staff_client, owner_client, listing):
     assert page.status_code == 200
     assert "Mei Chen-Li" in page.text
     assert Practitioner.history.filter(id=listing.pk, name="Mei Chen-Li").exists()
+
+
+def _edit_history(owner_client, n: int) -> None:
+    """n edits by the practitioner, each changing a field and a many-to-many set."""
+    for i in range(n):
+        owner_client.post(
+            reverse("dashboard:listing_edit"), valid_data(first_visit_fee=str(100 + i), bio=f"Edit number {i}")
+        )
+
+
+@pytest.mark.parametrize("edits", [1, 20])
+def test_history_page_query_count_does_not_grow_with_history(
+    owner_client, staff_client, listing, edits, django_assert_num_queries
+):
+    _edit_history(owner_client, edits)
+    url = reverse("dashboard:history", args=[listing.pk])
+    # The request's own (session, user, listing), six history tables, the five many-to-many
+    # history tables one query each: 15 however long the history (it was 28 for 1 edit, 218 for 20).
+    with django_assert_num_queries(15):
+        page = staff_client.get(url)
+    assert page.status_code == 200 and f"Edit number {edits - 1}" in page.text

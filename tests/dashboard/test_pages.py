@@ -1,5 +1,7 @@
 """The dashboard pages render with a constant number of queries and say what is missing."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,3 +78,38 @@ def test_home_in_a_state_without_licensure_asks_for_nccaom(owner_client, listing
     text = owner_client.get("/dashboard/").content.decode()
     assert "Add your NCCAOM certification: Oklahoma does not license acupuncturists" in text
     assert "Add a license" not in text
+
+
+@pytest.mark.parametrize(
+    ("license_change", "expected"),
+    [
+        ({"expiry_date": datetime.date(2020, 3, 1)}, "Your CA license expired on March 1, 2020"),
+        ({"state_id": "NY"}, "Your verified license is for NY, but your practice locations are in CA"),
+    ],
+)
+def test_home_says_what_stops_a_draft_with_a_verified_license_that_does_not_count(
+    owner_client, listing, license_change, expected
+):
+    """Publication needs Practitioner.objects.verified(); a license merely in state "verified" is not enough."""
+    listing.status = "draft"
+    listing.save(update_fields=["status"])
+    listing.licenses.update(**license_change)
+    page = owner_client.get(reverse("dashboard:home")).text
+    assert expected in page
+    assert "Waiting for staff to publish your listing" not in page
+
+
+def test_home_of_a_verified_draft_waits_for_publication(owner_client, listing):
+    listing.status = "draft"
+    listing.save(update_fields=["status"])
+    assert "Waiting for staff to publish your listing" in owner_client.get(reverse("dashboard:home")).text
+
+
+@pytest.mark.parametrize("reviews", [1, 20])
+def test_dashboard_reviews_query_count(owner_client, listing, reviews, django_assert_num_queries):
+    for _ in range(reviews):
+        ReviewFactory(practitioner=listing, state="published")
+    # the same 5 queries for 1 review or 20 (the page is paginated and its rows are fetched with their relations)
+    with django_assert_num_queries(5):
+        page = owner_client.get(reverse("dashboard:reviews"))
+    assert page.status_code == 200

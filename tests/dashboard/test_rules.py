@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from dashboard.rules import location_license_warning, missing_steps, normalize_license_number
+from dashboard.rules import LicenseFacts, location_license_warning, missing_steps, normalize_license_number
 from practitioners import freshness
 
 NOW = datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC)
@@ -61,17 +61,54 @@ def test_license_numbers_compare_without_case_spaces_or_hash():
     assert normalize_license_number("#AC-1") == "AC-1"
 
 
+TODAY = NOW.date()
+
+
+def lic(verification_state="verified", *, state="CA", board_status="active", restricted=False, expires_in=365):
+    expiry = None if expires_in is None else TODAY + datetime.timedelta(days=expires_in)
+    return LicenseFacts(
+        state=state,
+        verification_state=verification_state,
+        board_status=board_status,
+        restricted=restricted,
+        expiry_date=expiry,
+    )
+
+
+def steps(*, status="draft", is_verified=False, licenses=(), location_states=("CA",)) -> list[str]:
+    found = missing_steps(
+        status=status, requirement_met=is_verified, licenses=licenses, location_states=location_states, today=TODAY
+    )
+    return [step.text for step in found]
+
+
 def test_missing_steps_for_a_new_listing():
-    texts = [s.text for s in missing_steps(status="draft", license_states=[], location_count=0)]
-    assert texts == ["Add a license", "Add a practice location"]
-    texts = [s.text for s in missing_steps(status="draft", license_states=["pending"], location_count=1)]
-    assert texts == ["License pending verification: staff check it with the state board"]
-    texts = [s.text for s in missing_steps(status="draft", license_states=["rejected"], location_count=1)]
-    assert texts[0].startswith("Add a license we can verify")
-    texts = [s.text for s in missing_steps(status="draft", license_states=["verified"], location_count=1)]
-    assert texts == ["Waiting for staff to publish your listing"]
-    assert missing_steps(status="published", license_states=["verified", "pending"], location_count=2) == []
-    assert "suspended" in missing_steps(status="suspended", license_states=["verified"], location_count=1)[0].text
+    assert steps(location_states=()) == ["Add a license", "Add a practice location"]
+    assert steps(licenses=[lic("pending")]) == ["License pending verification: staff check it with the state board"]
+    assert steps(licenses=[lic("rejected")])[0].startswith("Add a license we can verify")
+    assert steps(is_verified=True, licenses=[lic()]) == ["Waiting for staff to publish your listing"]
+    assert steps(status="published", is_verified=True, licenses=[lic(), lic("pending")]) == []
+    assert "suspended" in steps(status="suspended", is_verified=True, licenses=[lic()])[0]
+
+
+def test_a_verified_but_expired_license_is_not_waiting_for_staff():
+    texts = steps(licenses=[lic(expires_in=-1)])
+    assert texts == [
+        f"Your CA license expired on {TODAY - datetime.timedelta(days=1):%B} {(TODAY - datetime.timedelta(days=1)).day}, "
+        f"{(TODAY - datetime.timedelta(days=1)).year}: renew it with the board and submit the new expiry date"
+    ]
+    assert "only an active license counts" in steps(licenses=[lic(board_status="probation")])[0]
+    assert "only an unrestricted license counts" in steps(licenses=[lic(restricted=True)])[0]
+    assert "Add the expiry date" in steps(licenses=[lic(expires_in=None)])[0]
+
+
+def test_a_verified_license_outside_every_location_state_says_so():
+    texts = steps(licenses=[lic(state="CA")], location_states=["OR"])
+    assert texts == [
+        "Your verified license is for CA, but your practice locations are in OR: "
+        "add a license for a state you practise in, or a location in CA"
+    ]
+    assert "Waiting for staff" not in " ".join(texts)
 
 
 def test_location_warning_only_without_a_license_in_that_state():
@@ -82,7 +119,14 @@ def test_location_warning_only_without_a_license_in_that_state():
 
 def test_missing_steps_where_no_state_licenses_ask_for_nccaom_instead():
     def texts(**kwargs):
-        base = {"status": "draft", "license_states": [], "location_count": 1, "unlicensed_states": ["Oklahoma"]}
+        base = {
+            "status": "draft",
+            "requirement_met": False,
+            "licenses": [],
+            "location_states": ["OK"],
+            "today": TODAY,
+            "unlicensed_states": ["Oklahoma"],
+        }
         return [s.text for s in missing_steps(**{**base, **kwargs})]
 
     assert texts(all_locations_unlicensed=True) == [
@@ -92,15 +136,11 @@ def test_missing_steps_where_no_state_licenses_ask_for_nccaom_instead():
     assert texts(all_locations_unlicensed=True, certification_states=["pending"])[0].startswith(
         "NCCAOM certification pending"
     )
-    assert texts(all_locations_unlicensed=True, certification_states=["verified"]) == [
+    # A verified, current certification meets Oklahoma's rule (trust.state_requirement_met).
+    assert texts(all_locations_unlicensed=True, requirement_met=True, certification_states=["verified"]) == [
         "Waiting for staff to publish your listing"
     ]
     # One location in a licensing state: that state's license is still needed.
-    assert texts(all_locations_unlicensed=False, location_count=2, certification_states=["verified"]) == [
+    assert texts(all_locations_unlicensed=False, location_states=["OK", "TX"], certification_states=["verified"]) == [
         "Add a license"
     ]
-
-
-def test_location_warning_in_a_state_without_licensure():
-    warning = location_license_warning(location_state="OK", license_states=[], licenses_there=False)
-    assert "OK does not license acupuncturists" in warning and "NCCAOM" in warning

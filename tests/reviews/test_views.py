@@ -10,7 +10,7 @@ from django.utils import timezone
 from practitioners.models import Practitioner
 from reviews import services
 from reviews.models import HelpfulVote, Review, ReviewReply, ReviewReport
-from tests.factories import PractitionerFactory, UserFactory, VerifiedUserFactory
+from tests.factories import PractitionerFactory, ReviewFactory, UserFactory, VerifiedUserFactory
 from tests.reviews.test_permissions import review_post_data
 from tests.reviews.test_services import content
 
@@ -224,3 +224,14 @@ def test_reply_too_long_or_empty_is_refused(client, practitioner):
     assert "at most 3000 characters" in client.post(reply, {"text": "x" * 3001}).text
     assert ReviewReply.objects.count() == 0
     assert client.post(reply, {"text": "Thank you!", "next": "/dashboard/"}).url == "/dashboard/"
+
+
+@pytest.mark.parametrize("reviews", [1, 20])
+def test_my_reviews_query_count(client, patient, reviews, django_assert_num_queries):
+    for _ in range(reviews):
+        ReviewFactory(practitioner=PractitionerFactory(), author=patient, state="published", title="Helped my neck")
+    with django_assert_num_queries(
+        4
+    ):  # session, user, their own listing (menu), the reviews with listing and condition
+        page = client.get(reverse("my_reviews"))
+    assert page.status_code == 200 and page.text.count("Helped my neck") == reviews
