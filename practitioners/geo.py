@@ -29,6 +29,11 @@ def _zip_index() -> dict[str, dict]:
     return {row["zip_code"]: row for row in zipcodes.list_all() if row.get("lat") and row.get("long")}
 
 
+def zip_rows() -> list[dict]:
+    """Every ZIP row that has a centroid (the `zipcodes` dicts: zip_code, city, state, lat, long, …)."""
+    return list(_zip_index().values())
+
+
 @functools.cache
 def _city_index() -> dict[tuple[str, str], tuple[float, float, str]]:
     """(CITY, ST) -> centroid of all that city's ZIPs (and the canonical city name)."""
