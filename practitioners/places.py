@@ -297,30 +297,27 @@ def _in_state(text: str, key: str, state: str, city_text: str) -> Resolution:
     if (city := index.by_state.get((key, state))) is not None:
         return Resolution(text, place=city.place())
     shown = " ".join(city_text.split())
+    where = STATE_NAMES[state]
     close = difflib.get_close_matches(key, index.keys_by_state.get(state, ()), n=3, cutoff=CLOSE_MATCH_CUTOFF)
     near = tuple(index.by_state[(match, state)].label for match in close)
     elsewhere = _labels(index.by_key.get(key, ()))
-    # "Pittsburg, PA" is a typo for Pittsburgh (ratio 0.95); "Portland, FL" is not one for Orlando
-    # (0.8): the Portlands elsewhere are likelier. A near match in the state named wins when it is
-    # very close or when the name is known nowhere else.
-    if near and (not elsewhere or difflib.SequenceMatcher(None, key, close[0]).ratio() >= STRONG_MATCH):
-        return Resolution(
-            text,
-            code="misspelled_city",
-            message=f"We couldn't find “{shown}” in {STATE_NAMES[state]}. Did you mean {near[0]}?",
-            choices=(near + elsewhere)[:MAX_CHOICES],
-        )
+    starting = tuple(suggest(f"{city_text}, {state}"))
+    # In this order: a very close name in the state ("Pittsburg, PA" → Pittsburgh, ratio 0.95); the
+    # start of a name in it ("san fran, ca", Enter pressed before a suggestion was chosen); the
+    # same name in other states ("Portland, FL": likelier than a typo for Orlando, ratio 0.8); any
+    # close name in the state.
+    if near and _ratio(key, close[0]) >= STRONG_MATCH:
+        return _did_you_mean(text, "misspelled_city", f"We couldn't find “{shown}” in {where}.", near + elsewhere)
+    if starting:
+        return _did_you_mean(text, "incomplete_city", f"We couldn't find “{shown}” in {where}.", starting)
     if elsewhere:
-        return Resolution(
-            text,
-            code="city_not_in_state",
-            message=f"There is no {shown} in {STATE_NAMES[state]}. Did you mean {_or(elsewhere[:3])}?",
-            choices=(elsewhere + near)[:MAX_CHOICES],
-        )
+        return _did_you_mean(text, "city_not_in_state", f"There is no {shown} in {where}.", elsewhere)
+    if near:
+        return _did_you_mean(text, "misspelled_city", f"We couldn't find “{shown}” in {where}.", near)
     return Resolution(
         text,
         code="unknown_city",
-        message=f"We couldn't find a place called “{shown}” in {STATE_NAMES[state]}. Check the spelling, or try its ZIP code.",
+        message=f"We couldn't find a place called “{shown}” in {where}. Check the spelling, or try its ZIP code.",
     )
 
 
@@ -342,22 +339,28 @@ def _city_alone(text: str, city_text: str) -> Resolution:
             message=f"There are places called {cities[0].name} in {len(cities)} states. Which one do you mean: {_or(_labels(cities, 4))}?",
             choices=_labels(cities),
         )
-    # A misspelled city alone: compare with the names that start with the same letter
-    # (about 1,400 on average, a few ms; a wrong first letter is not caught).
+    # A misspelled city alone: compared with the names that start with the same letter (about
+    # 1,000 on average, a few ms; a wrong first letter is not caught).
     close = difflib.get_close_matches(key, index.keys_by_initial.get(key[0], ()), n=3, cutoff=CLOSE_MATCH_CUTOFF)
-    if close:
-        labels = tuple(label for match in close for label in _labels(index.by_key[match], 3))[:MAX_CHOICES]
-        return Resolution(
-            text,
-            code="misspelled_city",
-            message=f"We couldn't find a place called “{shown}”. Did you mean {_or(labels[:3])}?",
-            choices=labels,
-        )
-    return Resolution(
-        text,
-        code="unknown_city",
-        message=f"We couldn't find a place called “{shown}”. Try a city and state, {EXAMPLE}.",
-    )
+    near = tuple(label for match in close for label in _labels(index.by_key[match], 3))
+    starting = tuple(suggest(city_text))
+    problem = f"We couldn't find a place called “{shown}”."
+    if near and _ratio(key, close[0]) >= STRONG_MATCH:
+        return _did_you_mean(text, "misspelled_city", problem, near)
+    if starting:
+        return _did_you_mean(text, "incomplete_city", problem, starting)
+    if near:
+        return _did_you_mean(text, "misspelled_city", problem, near)
+    return Resolution(text, code="unknown_city", message=f"{problem} Try a city and state, {EXAMPLE}.")
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def _did_you_mean(text: str, code: str, problem: str, labels: tuple[str, ...]) -> Resolution:
+    labels = tuple(dict.fromkeys(labels))[:MAX_CHOICES]
+    return Resolution(text, code=code, message=f"{problem} Did you mean {_or(labels[:3])}?", choices=labels)
 
 
 def _or(labels: tuple[str, ...]) -> str:

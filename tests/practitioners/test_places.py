@@ -72,6 +72,8 @@ CASES = [
     ("Atlantis, ZZ", "unknown_state", ()),
     ("Qwxyz, TX", "unknown_city", ()),
     ("Qwxyzzy", "unknown_city", ()),
+    ("aus", "incomplete_city", ("Austin, TX",)),  # Enter pressed before a suggestion was chosen
+    ("san fran, ca", "incomplete_city", ("San Francisco, CA",)),
     ("!!!", "invalid", ()),
     (",", "invalid", ()),
     ("<script>alert(1)</script>", "unknown_city", ()),
@@ -134,6 +136,7 @@ def test_ambiguous_choices_are_ordered_by_number_of_zips():
 
 def test_misspelling_message_asks_did_you_mean():
     assert places.resolve("Austn, TX").message == "We couldn't find “Austn” in Texas. Did you mean Austin, TX?"
+    assert places.resolve("Pittsburg, PA").choices[:2] == ("Pittsburgh, PA", "Pittsburg, CA")
 
 
 def test_military_zips_are_not_cities():
