@@ -345,8 +345,6 @@ def _city_alone(text: str, city_text: str) -> Resolution:
     near = tuple(label for match in close for label in _labels(index.by_key[match], 3))
     starting = tuple(suggest(city_text))
     problem = f"We couldn't find a place called “{shown}”."
-    if near and _ratio(key, close[0]) >= STRONG_MATCH:
-        return _did_you_mean(text, "misspelled_city", problem, near)
     if starting:
         return _did_you_mean(text, "incomplete_city", problem, starting)
     if near:
