@@ -57,6 +57,10 @@ STATE_NAMES: dict[str, str] = {
 # The same word written two ways; applied to city names only ("Helena MT" keeps Montana).
 CITY_WORD_FORMS = {"ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT"}
 
+# "30.27, -97.74" (latitude, longitude; from "Use my location"): the page rounds to 2 decimals, ~1 km.
+COORDINATES_RE = re.compile(
+    r"^(?P<lat>[-+]?\d{1,3}(?:\.\d{1,8})?)\s*,\s*(?P<lng>[-+]?\d{1,3}(?:\.\d{1,8})?)$", re.ASCII
+)
 ZIP_RE = re.compile(r"^(?P<zip>\d{5})(?:[-\s]?\d{4})?$", re.ASCII)
 TRAILING_ZIP_RE = re.compile(r"[\s,]+(?P<zip>\d{5})(?:-\d{4})?$", re.ASCII)
 COUNTRY_SUFFIX_RE = re.compile(r"[\s,]+(?:USA|U\.S\.A\.|US|U\.S\.|UNITED STATES(?: OF AMERICA)?)\.?$", re.IGNORECASE)
@@ -216,6 +220,8 @@ def resolve(text: str) -> Resolution:
         )
     if match := ZIP_RE.match(text):
         return _zip(text, match["zip"])
+    if match := COORDINATES_RE.match(text):
+        return _coordinates(text, float(match["lat"]), float(match["lng"]))
     if text.replace("-", "").replace(" ", "").isdigit():
         return Resolution(
             text,
@@ -268,6 +274,16 @@ def resolve(text: str) -> Resolution:
         return _city_alone(text, without_country)
     key, state, city_text = tail_state
     return _in_state(text, key, state, city_text)
+
+
+def _coordinates(text: str, latitude: float, longitude: float) -> Resolution:
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return Resolution(
+            text,
+            code="invalid_coordinates",
+            message="Coordinates need a latitude from -90 to 90 and a longitude from -180 to 180, like “30.27, -97.74”.",
+        )
+    return Resolution(text, place=geo.Place(label="your location", latitude=latitude, longitude=longitude, state=""))
 
 
 def _zip(text: str, zip_code: str) -> Resolution:

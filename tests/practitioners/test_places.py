@@ -30,6 +30,11 @@ CASES = [
     ("00000", "unknown_zip", ()),
     ("1234", "invalid_zip", ()),
     ("123456", "invalid_zip", ()),
+    # coordinates ("Use my location")
+    ("30.27, -97.74", "your location", ()),
+    ("-33.9,151.2", "your location", ()),
+    ("91, 0", "invalid_coordinates", ()),
+    ("45.5, -181", "invalid_coordinates", ()),
     # Saint / Fort / Mount, Sainte
     ("St. Louis, MO", "Saint Louis, MO", ()),
     ("st louis mo", "Saint Louis, MO", ()),
@@ -113,6 +118,11 @@ def test_city_is_the_centroid_of_its_zips():
     zips = [row for row in geo.zip_rows() if row["city"] == "Austin" and row["state"] == "TX"]
     assert AUSTIN.latitude == pytest.approx(sum(float(r["lat"]) for r in zips) / len(zips))
     assert AUSTIN.longitude == pytest.approx(sum(float(r["long"]) for r in zips) / len(zips))
+
+
+def test_coordinates_are_the_point_itself():
+    place = places.resolve(" 30.27 ,-97.74 ").place
+    assert (place.latitude, place.longitude) == (30.27, -97.74)
 
 
 def test_zip_plus_four_is_the_zip():
