@@ -7,6 +7,7 @@
  *   Enter                take the highlighted city (then the form's change event runs the search)
  *   Escape               close the list (a second Escape clears the text, as the pattern suggests)
  *   Tab, click away      close the list and keep what was typed
+ * With data-geolocate, a "Use my location" button fills in the browser's position (rounded).
  * No inline script or style (the CSP has none): positions come from static/css/site.css.
  * Inputs swapped in by htmx are set up on htmx:load.
  */
@@ -49,6 +50,8 @@
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listId);
     input.setAttribute("autocomplete", "off");
+
+    if ("geolocate" in input.dataset && navigator.geolocation) addLocateButton(input, wrapper);
 
     var url = input.dataset.suggestUrl;
     var timer = null;
@@ -182,6 +185,37 @@
       event.preventDefault();
       var all = Array.prototype.indexOf.call(options(), option);
       choose(all);
+    });
+  }
+
+  // "Use my location": the browser's position, rounded to 2 decimals (about 1 km), goes into the
+  // location box as "lat, lng" and from there into the search address; nothing is stored.
+  function addLocateButton(input, wrapper) {
+    var row = document.createElement("p");
+    row.className = "place-locate";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.textContent = "Use my location";
+    var message = document.createElement("span");
+    message.className = "place-locate-status";
+    message.setAttribute("role", "status");
+    row.appendChild(button);
+    row.appendChild(message);
+    wrapper.parentNode.insertBefore(row, wrapper.nextSibling);
+    button.addEventListener("click", function () {
+      message.textContent = "Finding your location…";
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          input.value = position.coords.latitude.toFixed(2) + ", " + position.coords.longitude.toFixed(2);
+          message.textContent = "Searching near your location.";
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        },
+        function () {
+          message.textContent = "Your browser did not share a location; type a ZIP code or a city instead.";
+        },
+        { timeout: 10000, maximumAge: 600000 }
+      );
     });
   }
 
