@@ -47,7 +47,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from practitioners import freshness, geo
+from practitioners import freshness, geo, places
 from practitioners.expressions import SEARCH_CONFIG
 from practitioners.models import Practitioner, medicare_exists, nccaom_exists, verified_exists
 
@@ -196,20 +196,17 @@ def _choices_loaded_per_request():
 class SearchForm(forms.Form):
     """Cross-field checks; django-filter adds the fields from the filters below."""
 
+    location_resolution: places.Resolution | None = None  # set by clean_location
+
     def clean_location(self) -> geo.Place | None:
+        """Any way of typing a place (`practitioners.places`); a failure's message names the places to choose."""
         text = (self.cleaned_data.get("location") or "").strip()
         if not text:
             return None
-        place = geo.parse_location(text)
-        if place is not None:
-            return place
-        if geo.ZIP_RE.match(text):
-            message = "We don't know the ZIP code %(value)s. Check it, or try a city and state like “Austin, TX”."
-        elif geo.CITY_STATE_RE.match(text):
-            message = "We couldn't find the city “%(value)s”. Check the spelling, or try its ZIP code."
-        else:
-            message = "Enter a 5-digit ZIP code or a city and state, like “Austin, TX” (you entered “%(value)s”)."
-        raise forms.ValidationError(message, code="unknown_location", params={"value": text})
+        self.location_resolution = resolution = places.resolve(text)
+        if resolution.found:
+            return resolution.place
+        raise forms.ValidationError(resolution.message, code=resolution.code)
 
     def clean(self):
         cleaned = super().clean()
@@ -376,6 +373,14 @@ class PractitionerFilterSet(django_filters.FilterSet):
     @property
     def text(self) -> str:
         return (self.value("q") or "").strip()
+
+    @property
+    def location_resolution(self) -> places.Resolution | None:
+        """What the location text resolved to, with the places to offer (None without a location)."""
+        if not self.is_bound:
+            return None
+        self.form.errors  # noqa: B018 -- validates the form once, which sets the resolution
+        return self.form.location_resolution
 
     @property
     def location_failed(self) -> bool:

@@ -32,11 +32,8 @@
     list.id = listId;
     list.className = "place-suggest-list";
     list.setAttribute("role", "listbox");
-    var label = input.labels && input.labels[0];
-    if (label) {
-      if (!label.id) label.id = input.id + "-label";
-      list.setAttribute("aria-labelledby", label.id);
-    }
+    // Not labelled by the input's label: the listbox is "Matching cities", the box keeps its own name.
+    list.setAttribute("aria-label", "Matching cities");
     list.hidden = true;
     wrapper.appendChild(list);
 
