@@ -3,7 +3,8 @@
 Parameters (all GET, all optional; see SPEC.md "Public URLs"):
 
     q             free text: name, practice names, conditions, bio
-    location      a 5-digit ZIP or "City, ST"; limits results to listings with a
+    location      a ZIP, "City, ST", "City, State", a city alone, or "lat, lng"
+                  (`practitioners.places`, docs/search.md); limits results to listings with a
                   location within `radius` and adds `distance` (miles, nearest location)
     radius        miles around `location`, 1–200, default 25
     condition     condition slug, repeatable; a listing must treat every one given
@@ -249,9 +250,9 @@ class PractitionerFilterSet(django_filters.FilterSet):
     location = django_filters.CharFilter(
         method="filter_location",
         label="ZIP code or city, state",
-        help_text='A 5-digit ZIP code or "City, ST".',
+        help_text='A ZIP code (ZIP+4 too), "City, ST", "City, State", a city alone when it is unambiguous, or "lat, lng". Unusable values get a 400 naming the places to choose from.',
         max_length=100,
-        error_messages={"max_length": "Enter a 5-digit ZIP code or a city and state, like “Austin, TX”."},
+        error_messages={"max_length": "That is too long for a place (at most 100 characters)."},
     )
     radius = RadiusFilter(
         method="filter_nothing",

@@ -273,7 +273,7 @@ BAD_INPUT = [
     ({"location": "Nowhereville, ZZ"}, "location", "We don't know the state “ZZ”"),
     ({"location": "Qwxyz, TX"}, "location", "We couldn't find a place called “Qwxyz” in Texas"),
     ({"location": "Springfield"}, "location", "There are places called Springfield in"),
-    ({"location": "x" * 101}, "location", "Enter a 5-digit ZIP code"),
+    ({"location": "x" * 101}, "location", "That is too long for a place"),
     ({"location": "94110", "radius": "-5"}, "radius", "between 1 and 200 miles"),
     ({"location": "94110", "radius": "10000"}, "radius", "between 1 and 200 miles"),
     ({"radius": "far"}, "radius", "must be a number of miles"),
