@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 
-from practitioners import geo
+from practitioners import places
 from practitioners.selectors import practitioner_profile
 from search.filters import PractitionerFilterSet
 from search.selectors import SearchResultList, search_base_qs
@@ -56,7 +56,7 @@ class PractitionerListView(generics.ListAPIView):
 
     def get_serializer_context(self) -> dict:
         # The filters validated `location` already; cards use it to pick the nearest location.
-        place = geo.parse_location(self.request.query_params.get("location", "")) if self.request else None
+        place = places.resolve(self.request.query_params.get("location", "")).place if self.request else None
         return {**super().get_serializer_context(), "place": place}
 
 

@@ -10,20 +10,25 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 
-# A directory needs none of these browser features; deny them to every frame.
+# A directory needs none of these browser features; deny them to every frame. Geolocation only for
+# our own pages: "Use my location" on the search form (static/js/place-suggest.js) asks the browser.
 PERMISSIONS_POLICY = ", ".join(
-    f"{feature}=()"
-    for feature in (
-        "accelerometer",
-        "camera",
-        "geolocation",
-        "gyroscope",
-        "magnetometer",
-        "microphone",
-        "payment",
-        "usb",
-        "interest-cohort",
-    )
+    [
+        "geolocation=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "accelerometer",
+                "camera",
+                "gyroscope",
+                "magnetometer",
+                "microphone",
+                "payment",
+                "usb",
+                "interest-cohort",
+            )
+        ),
+    ]
 )
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("places/suggest/", search_views.place_suggestions, name="places-suggest"),
     path("api/", include("api.urls")),
     path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
     path("practitioners/", include((practitioner_patterns, practitioner_urls.app_name))),

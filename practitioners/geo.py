@@ -1,7 +1,8 @@
 """Offline geocoding from the `zipcodes` package, and great-circle distance.
 
 Pure functions: no ORM, no network. The ZIP table (42,789 centroids) is
-loaded once per process and indexed by ZIP and by (city, state).
+loaded once per process and indexed by ZIP; cities and everything a person may type in the
+location box are `practitioners.places`.
 """
 
 import functools
@@ -13,7 +14,6 @@ import zipcodes
 
 EARTH_RADIUS_MILES = 3958.7613
 ZIP_RE = re.compile(r"^\d{5}$")
-CITY_STATE_RE = re.compile(r"^\s*(?P<city>[^,]{1,80}?)\s*,\s*(?P<state>[A-Za-z]{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,9 @@ def _zip_index() -> dict[str, dict]:
     return {row["zip_code"]: row for row in zipcodes.list_all() if row.get("lat") and row.get("long")}
 
 
-@functools.cache
-def _city_index() -> dict[tuple[str, str], tuple[float, float, str]]:
-    """(CITY, ST) -> centroid of all that city's ZIPs (and the canonical city name)."""
-    sums: dict[tuple[str, str], list] = {}
-    for row in _zip_index().values():
-        key = (row["city"].upper(), row["state"])
-        entry = sums.setdefault(key, [0.0, 0.0, 0, row["city"]])
-        entry[0] += float(row["lat"])
-        entry[1] += float(row["long"])
-        entry[2] += 1
-    return {key: (lat / n, lng / n, name) for key, (lat, lng, n, name) in sums.items()}
+def zip_rows() -> list[dict]:
+    """Every ZIP row that has a centroid (the `zipcodes` dicts: zip_code, city, state, lat, long, …)."""
+    return list(_zip_index().values())
 
 
 def zip_place(zip_code: str) -> Place | None:
@@ -55,25 +47,6 @@ def zip_place(zip_code: str) -> Place | None:
         longitude=float(row["long"]),
         state=row["state"],
     )
-
-
-def city_place(city: str, state: str) -> Place | None:
-    found = _city_index().get((city.strip().upper(), state.strip().upper()))
-    if found is None:
-        return None
-    lat, lng, name = found
-    return Place(label=f"{name}, {state.upper()}", latitude=lat, longitude=lng, state=state.upper())
-
-
-def parse_location(text: str) -> Place | None:
-    """Resolve '12345' or 'City, ST'; None when it is neither or is unknown."""
-    text = (text or "").strip()
-    if ZIP_RE.match(text):
-        return zip_place(text)
-    match = CITY_STATE_RE.match(text)
-    if match:
-        return city_place(match["city"], match["state"])
-    return None
 
 
 def zips_in_state(state: str) -> list[str]:

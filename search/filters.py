@@ -3,7 +3,8 @@
 Parameters (all GET, all optional; see SPEC.md "Public URLs"):
 
     q             free text: name, practice names, conditions, bio
-    location      a 5-digit ZIP or "City, ST"; limits results to listings with a
+    location      a ZIP, "City, ST", "City, State", a city alone, or "lat, lng"
+                  (`practitioners.places`, docs/search.md); limits results to listings with a
                   location within `radius` and adds `distance` (miles, nearest location)
     radius        miles around `location`, 1–200, default 25
     condition     condition slug, repeatable; a listing must treat every one given
@@ -47,7 +48,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from practitioners import freshness, geo
+from practitioners import freshness, geo, places
 from practitioners.expressions import SEARCH_CONFIG
 from practitioners.models import Practitioner, medicare_exists, nccaom_exists, verified_exists
 
@@ -196,20 +197,17 @@ def _choices_loaded_per_request():
 class SearchForm(forms.Form):
     """Cross-field checks; django-filter adds the fields from the filters below."""
 
+    location_resolution: places.Resolution | None = None  # set by clean_location
+
     def clean_location(self) -> geo.Place | None:
+        """Any way of typing a place (`practitioners.places`); a failure's message names the places to choose."""
         text = (self.cleaned_data.get("location") or "").strip()
         if not text:
             return None
-        place = geo.parse_location(text)
-        if place is not None:
-            return place
-        if geo.ZIP_RE.match(text):
-            message = "We don't know the ZIP code %(value)s. Check it, or try a city and state like “Austin, TX”."
-        elif geo.CITY_STATE_RE.match(text):
-            message = "We couldn't find the city “%(value)s”. Check the spelling, or try its ZIP code."
-        else:
-            message = "Enter a 5-digit ZIP code or a city and state, like “Austin, TX” (you entered “%(value)s”)."
-        raise forms.ValidationError(message, code="unknown_location", params={"value": text})
+        self.location_resolution = resolution = places.resolve(text)
+        if resolution.found:
+            return resolution.place
+        raise forms.ValidationError(resolution.message, code=resolution.code)
 
     def clean(self):
         cleaned = super().clean()
@@ -252,9 +250,9 @@ class PractitionerFilterSet(django_filters.FilterSet):
     location = django_filters.CharFilter(
         method="filter_location",
         label="ZIP code or city, state",
-        help_text='A 5-digit ZIP code or "City, ST".',
+        help_text='A ZIP code (ZIP+4 too), "City, ST", "City, State", a city alone when it is unambiguous, or "lat, lng". Unusable values get a 400 naming the places to choose from.',
         max_length=100,
-        error_messages={"max_length": "Enter a 5-digit ZIP code or a city and state, like “Austin, TX”."},
+        error_messages={"max_length": "That is too long for a place (at most 100 characters)."},
     )
     radius = RadiusFilter(
         method="filter_nothing",
@@ -376,6 +374,14 @@ class PractitionerFilterSet(django_filters.FilterSet):
     @property
     def text(self) -> str:
         return (self.value("q") or "").strip()
+
+    @property
+    def location_resolution(self) -> places.Resolution | None:
+        """What the location text resolved to, with the places to offer (None without a location)."""
+        if not self.is_bound:
+            return None
+        self.form.errors  # noqa: B018 -- validates the form once, which sets the resolution
+        return self.form.location_resolution
 
     @property
     def location_failed(self) -> bool:

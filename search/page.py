@@ -157,6 +157,37 @@ def sort_options(filterset) -> list[SortOption]:
     return options
 
 
+@dataclass(frozen=True)
+class PlaceLink:
+    label: str
+    url: str
+
+
+def place_links(filterset, query: QueryDict, path: str) -> dict[str, list[PlaceLink]]:
+    """Links that re-run the search at another place: `location_choices` when the location could
+    not be used ("Springfield": each Springfield; "Austn, TX": Austin, TX), `location_also` when a
+    city typed alone was taken to be its largest namesake ("Austin": Austin, MN, …)."""
+    resolution = filterset.location_resolution
+
+    def links(labels: tuple[str, ...]) -> list[PlaceLink]:
+        found = []
+        for label in labels:
+            there = QueryDict(clean_query(query, drop="location"), mutable=True)
+            there["location"] = label
+            found.append(PlaceLink(label=label, url=url_with(path, clean_query(there, drop="page"))))
+        return found
+
+    if resolution is None:
+        return {"location_choices": [], "location_also": []}
+    return {
+        "location_choices": [] if resolution.found else links(resolution.choices),
+        "location_also": links(resolution.also[:ALSO_SHOWN]) if resolution.found else [],
+    }
+
+
+ALSO_SHOWN = 5
+
+
 def wider_radius_url(filterset, query: QueryDict, path: str) -> str | None:
     """A link to the same search over twice the distance (at most the maximum), if that is wider."""
     if not filterset.place or filterset.radius_miles >= MAX_RADIUS:
@@ -218,6 +249,7 @@ def page_context(search, query: QueryDict, path: str) -> dict:
         "sort_options": sort_options(filterset),
         "radius_options": radius_options(filterset),
         "wider_radius_url": wider_radius_url(filterset, query, path),
+        **place_links(filterset, query, path),
         "flag_groups": flag_groups(filterset, search.facets),
         "query": QueryDict(clean_query(query)),
     }

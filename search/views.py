@@ -1,9 +1,12 @@
 """The search page (/practitioners/): the HTML face of `search.selectors.search_practitioners`."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET
+
+from practitioners import places
 
 from . import page as search_page
 from .selectors import search_practitioners
@@ -26,4 +29,16 @@ def practitioner_list(request: HttpRequest) -> HttpResponse:
     else:
         response = render(request, "practitioners/search.html", context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def place_suggestions(request: HttpRequest) -> JsonResponse:
+    """GET /places/suggest/?q=aus → ["Austin, TX", …]: city names for the location box's
+    autocomplete, from the in-memory city index (no SQL); the same answer for everyone."""
+    query = request.GET.get("q", "")
+    if len(query) > places.MAX_LENGTH:
+        return JsonResponse({"q": [f"At most {places.MAX_LENGTH} characters."]}, status=400)
+    response = JsonResponse(places.suggest(query), safe=False)
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
     return response

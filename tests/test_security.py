@@ -52,6 +52,7 @@ def test_security_headers_and_strict_csp(client, url):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=(self)" in response.headers["Permissions-Policy"]  # "Use my location", our pages only
     assert response.headers["X-Frame-Options"] == "DENY"
 
 

@@ -104,7 +104,7 @@ def test_search_works_with_javascript_off(browser, live_server):
 @pytest.mark.usefixtures("listings")
 def test_bad_input_is_shown_in_the_page(page, live_server):
     page.goto(live_server.url + "/practitioners/?location=ABCDE")
-    expect(page.get_by_role("alert")).to_contain_text("Enter a 5-digit ZIP code")
+    expect(page.get_by_role("alert")).to_contain_text("We couldn't find a place called “ABCDE”")
     page.evaluate("window.__noReload = 1")
     page.get_by_label("ZIP code or city, state").fill("94110")
     page.get_by_label("ZIP code or city, state").press("Enter")

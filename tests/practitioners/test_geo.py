@@ -16,17 +16,6 @@ def test_zip_centroid_is_found_offline():
 @pytest.mark.parametrize("bad", ["00000", "ABCDE", "1234", "123456", "", " 94110x"])
 def test_unknown_or_malformed_zip_gives_none(bad):
     assert geo.zip_place(bad) is None
-    assert geo.parse_location(bad) is None
-
-
-def test_city_resolves_to_centroid_of_its_zips():
-    austin = geo.city_place("austin", "tx")
-    assert austin is not None
-    assert austin.label == "Austin, TX"
-    assert 30.1 < austin.latitude < 30.5
-    assert geo.parse_location("Austin, TX") == austin
-    assert geo.parse_location("  Austin ,tx ") == austin
-    assert geo.parse_location("Atlantis, ZZ") is None
 
 
 @pytest.mark.parametrize(

@@ -267,10 +267,13 @@ def test_facets_count_in_a_fixed_number_of_queries(django_assert_num_queries):
 
 
 BAD_INPUT = [
-    ({"location": "ABCDE"}, "location", "Enter a 5-digit ZIP code or a city and state"),
+    ({"location": "ABCDE"}, "location", "We couldn't find a place called “ABCDE”"),
+    ({"location": "!!!"}, "location", "Enter a ZIP code or a city and state"),
     ({"location": "00000"}, "location", "We don't know the ZIP code 00000"),
-    ({"location": "Nowhereville, ZZ"}, "location", "We couldn't find the city"),
-    ({"location": "x" * 101}, "location", "Enter a 5-digit ZIP code"),
+    ({"location": "Nowhereville, ZZ"}, "location", "We don't know the state “ZZ”"),
+    ({"location": "Qwxyz, TX"}, "location", "We couldn't find a place called “Qwxyz” in Texas"),
+    ({"location": "Springfield"}, "location", "There are places called Springfield in"),
+    ({"location": "x" * 101}, "location", "That is too long for a place"),
     ({"location": "94110", "radius": "-5"}, "radius", "between 1 and 200 miles"),
     ({"location": "94110", "radius": "10000"}, "radius", "between 1 and 200 miles"),
     ({"radius": "far"}, "radius", "must be a number of miles"),

@@ -123,6 +123,11 @@ PRACTITIONERS = frozenset({"owner", "other_practitioner"})
 # A 302 that is not a sign-in redirect is a refusal with a message (e.g. "you have no listing yet")
 # when the role is not in `allowed`: the fingerprint check proves nothing changed.
 MATRIX: dict[str, list[Case]] = {
+    # City suggestions for the location box: the same public, read-only answer for everyone; GET only.
+    "places-suggest": [
+        case("GET", none, (200, 200, 200, 200, 200, 200, 200)),
+        case("POST", none, (405, 405, 405, 405, 405, 405, 405)),
+    ],
     # Reviews: patients write, edit and delete their own; the listing's owner replies; nobody reviews themselves.
     "reviews:create": [
         case("GET", lambda w: {"slug": w.listing.slug}, (L, 302, 200, 403, 200, 200, 200)),
