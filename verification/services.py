@@ -258,29 +258,29 @@ def credential_verify(*, credential: Credential, actor: User, source: str, note:
     return record
 
 
-def credential_reject(*, credential: Credential, actor: User, reason: str, source: str = "") -> VerificationRecord:
-    """The credential could not be verified. The reason is shown to the practitioner."""
+# A refusal names its reason to the practitioner; rejecting a claim and revoking an earlier
+# verification differ only in the state they lead to (the email says which).
+REFUSAL_STATES = frozenset({VerificationState.REJECTED, VerificationState.REVOKED})
+
+
+def credential_refuse(
+    *, credential: Credential, actor: User, new_state: str, reason: str, source: str = ""
+) -> VerificationRecord:
+    """Refuse a credential: `rejected` (it could not be verified) or `revoked` (an earlier
+    verification is withdrawn: the board record changed, the evidence was wrong, …).
+
+    The reason is shown to the practitioner and emailed to them.
+    """
+    if new_state not in REFUSAL_STATES:
+        raise ValueError(f"A refusal leads to rejected or revoked, not {new_state!r}.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
     with transaction.atomic():
         record = credential_transition(
-            credential=credential, new_state=VerificationState.REJECTED, actor=actor, source=source.strip(), note=reason
+            credential=credential, new_state=new_state, actor=actor, source=source.strip(), note=reason
         )
-        _notify_on_commit(credential=credential, record=record, kind="rejected")
-    return record
-
-
-def credential_revoke(*, credential: Credential, actor: User, reason: str, source: str = "") -> VerificationRecord:
-    """Withdraw an earlier verification (board record changed, evidence was wrong, …)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
-    with transaction.atomic():
-        record = credential_transition(
-            credential=credential, new_state=VerificationState.REVOKED, actor=actor, source=source.strip(), note=reason
-        )
-        _notify_on_commit(credential=credential, record=record, kind="revoked")
+        _notify_on_commit(credential=credential, record=record, kind=new_state)
     return record
 
 
@@ -357,7 +357,13 @@ def credentials_decide_bulk(
             if decision == "verify":
                 credential_verify(credential=credential, actor=actor, source=source, note=note)
             else:
-                credential_reject(credential=credential, actor=actor, reason=note, source=source)
+                credential_refuse(
+                    credential=credential,
+                    actor=actor,
+                    new_state=VerificationState.REJECTED,
+                    reason=note,
+                    source=source,
+                )
         except ValidationError as exc:
             outcome.failed.append((credential, "; ".join(exc.messages)))
         else:

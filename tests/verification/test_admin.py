@@ -213,10 +213,12 @@ def test_records_cannot_be_changed_even_by_a_superuser(client, record):
 
 
 def test_credential_page_shows_claim_lookup_timeline_and_other_credentials(reviewer_client, staff_reviewer):
-    from verification.services import credential_reject, credential_submit
+    from verification.services import credential_refuse, credential_submit
 
     lic = pending(LicenseFactory)
-    credential_reject(credential=lic, actor=staff_reviewer, reason="Number not found at the board.")
+    credential_refuse(
+        new_state="rejected", credential=lic, actor=staff_reviewer, reason="Number not found at the board."
+    )
     credential_submit(credential=lic, actor=None)
     cert = CertificationFactory(practitioner=lic.practitioner, number="NCC-777")
     response = reviewer_client.get(change_url(lic))

@@ -21,8 +21,7 @@ from verification.services import (
     SYSTEM_ACTOR_LABEL,
     credential_expire,
     credential_mark_restricted,
-    credential_reject,
-    credential_revoke,
+    credential_refuse,
     credential_submit,
     credential_transition,
     credential_update_claim,
@@ -123,10 +122,12 @@ def test_reverify_refreshes_the_date_and_source(reviewer):
 def test_reject_requires_a_reason_and_shows_it(reviewer, owner, django_capture_on_commit_callbacks):
     lic = pending_license(practitioner=PractitionerFactory(owner=owner))
     with pytest.raises(ValidationError):
-        credential_reject(credential=lic, actor=reviewer, reason="")
+        credential_refuse(new_state="rejected", credential=lic, actor=reviewer, reason="")
     assert VerificationRecord.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        record = credential_reject(credential=lic, actor=reviewer, reason="No such number at the board.")
+        record = credential_refuse(
+            new_state="rejected", credential=lic, actor=reviewer, reason="No such number at the board."
+        )
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.REJECTED
     assert lic.rejection_reason == "No such number at the board."
@@ -136,13 +137,15 @@ def test_reject_requires_a_reason_and_shows_it(reviewer, owner, django_capture_o
 
 def test_revoke_only_a_verified_credential(reviewer):
     lic = LicenseFactory()
-    record = credential_revoke(credential=lic, actor=reviewer, reason="Board shows it surrendered.")
+    record = credential_refuse(
+        new_state="revoked", credential=lic, actor=reviewer, reason="Board shows it surrendered."
+    )
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.REVOKED
     assert lic.rejection_reason == "Board shows it surrendered."
     assert (record.old_state, record.new_state) == ("verified", "revoked")
     with pytest.raises(ValidationError):
-        credential_revoke(credential=pending_license(), actor=reviewer, reason="x")
+        credential_refuse(new_state="revoked", credential=pending_license(), actor=reviewer, reason="x")
 
 
 def test_refused_transition_writes_nothing(reviewer):
