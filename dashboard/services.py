@@ -10,7 +10,7 @@ reason set explicitly so the record is right outside a request too.
 
 Credential rules live in `verification.services` and are only called from here:
 `credential_submit` puts a new credential in the queue, and
-`credential_update_claim` decides when an edit sends a verified credential back
+`credential_update_details` decides when an edit sends a verified credential back
 to pending. Publication is `practitioner_publish_if_verified`.
 """
 
@@ -44,7 +44,7 @@ from practitioners.services import (
     refresh_search_document,
     require_owner,
 )
-from verification.services import credential_submit, credential_update_claim
+from verification.services import credential_submit, credential_update_details
 
 from .images import SIZES
 from .models import Claim, ClaimStatus, FreshnessReminder
@@ -172,7 +172,7 @@ RESUBMIT_STATES = frozenset(
 def credential_edit(*, credential: Credential, actor: User, changes: dict[str, Any]) -> bool:
     """The practitioner changes what a credential says (and asks for it to be checked).
 
-    The re-verification rule is `verification.services.credential_update_claim`'s
+    The re-verification rule is `verification.services.credential_update_details`'s
     alone: a verified credential whose fields change goes back to pending, with a
     VerificationRecord. A credential outside the queue (unverified, rejected,
     expired, revoked) is submitted again after the edit. Returns True when the
@@ -180,7 +180,7 @@ def credential_edit(*, credential: Credential, actor: User, changes: dict[str, A
     """
     require_owner(credential.practitioner, actor)
     with transaction.atomic():
-        record = credential_update_claim(credential=credential, actor=actor, changes=changes)
+        record = credential_update_details(credential=credential, actor=actor, changes=changes)
         if record is not None:
             return True
         if credential.verification_state in RESUBMIT_STATES:

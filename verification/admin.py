@@ -10,7 +10,7 @@ Pages:
 - /admin/practitioners/verificationqueue/ — the queue (pending licenses, certifications
   and degrees, oldest first), with filters, search and bulk verify/reject.
 - /admin/practitioners/<license|certification|degree>/<id>/change/ — one credential:
-  the claim, the board's lookup, earlier decisions and the practitioner's other credentials,
+  its details, the board's lookup, earlier decisions and the practitioner's other credentials,
   with the decision forms (posted to …/<id>/decide/).
 """
 
@@ -107,7 +107,7 @@ def lookup_for(credential) -> tuple[str, str]:
 
 
 def verification_panel(request: HttpRequest, credential, bound_form: DecisionForm | None = None) -> dict:
-    """Everything a reviewer needs beside the claim: where to check it, what was decided
+    """Everything a reviewer needs beside the credential's details: where to check it, what was decided
     before, the practitioner's other credentials, and the decisions available now."""
     practitioner = credential.practitioner
     records = (
@@ -160,7 +160,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
     """Shared by licenses, certifications and degrees."""
 
     change_form_template = "admin/practitioners/credential/change_form.html"
-    claim_fields: tuple[str, ...] = ()
+    detail_fields: tuple[str, ...] = ()
     actions = ["verify_selected", "reject_selected"]
     list_per_page = 50
 
@@ -169,7 +169,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            ("What the practitioner claims", {"fields": ("practitioner", *self.claim_fields)}),
+            ("What the practitioner states", {"fields": ("practitioner", *self.detail_fields)}),
             ("Verification (changed only by decisions)", {"fields": BOOKKEEPING_FIELDS}),
         ]
 
@@ -178,8 +178,8 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
             return BOOKKEEPING_FIELDS
         if request.user.is_superuser:
             return ("practitioner", *BOOKKEEPING_FIELDS)
-        # Reviewers decide; they do not rewrite what the practitioner claimed.
-        return ("practitioner", *self.claim_fields, *BOOKKEEPING_FIELDS)
+        # Reviewers decide; they do not rewrite what the practitioner stated.
+        return ("practitioner", *self.detail_fields, *BOOKKEEPING_FIELDS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("practitioner")
@@ -188,10 +188,10 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        # A superuser correcting a claim: the same rule as the practitioner's own edit.
-        claim_changes = {name: form.cleaned_data[name] for name in form.changed_data if name in self.claim_fields}
-        if claim_changes:
-            services.credential_update_claim(credential=obj, actor=request.user, changes=claim_changes)
+        # A superuser correcting the details: the same rule as the practitioner's own edit.
+        detail_changes = {name: form.cleaned_data[name] for name in form.changed_data if name in self.detail_fields}
+        if detail_changes:
+            services.credential_update_details(credential=obj, actor=request.user, changes=detail_changes)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -286,7 +286,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(License)
 class LicenseAdmin(CredentialAdmin):
-    claim_fields = ("state", "number", "title", "issue_date", "expiry_date", "board_status", "restricted")
+    detail_fields = ("state", "number", "title", "issue_date", "expiry_date", "board_status", "restricted")
     list_display = (
         "__str__",
         "practitioner",
@@ -309,7 +309,7 @@ class LicenseAdmin(CredentialAdmin):
 
 @admin.register(Certification)
 class CertificationAdmin(CredentialAdmin):
-    claim_fields = ("cert_type", "number", "issue_date", "expiry_date", "status")
+    detail_fields = ("cert_type", "number", "issue_date", "expiry_date", "status")
     list_display = ("__str__", "practitioner", "verification_state", "status", "expiry_date")
     list_filter = ("verification_state", "cert_type", "status")
     search_fields = ("number", "practitioner__name")
@@ -318,7 +318,7 @@ class CertificationAdmin(CredentialAdmin):
 
 @admin.register(Degree)
 class DegreeAdmin(CredentialAdmin):
-    claim_fields = ("school", "degree", "graduation_year")
+    detail_fields = ("school", "degree", "graduation_year")
     list_display = ("__str__", "practitioner", "verification_state", "school", "graduation_year")
     list_filter = ("verification_state", "degree", "school__accreditation")
     list_select_related = ("practitioner", "school")

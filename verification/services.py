@@ -54,12 +54,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     VerificationState.REVOKED: frozenset({VerificationState.PENDING, VerificationState.VERIFIED}),
 }
 
-# What a practitioner may claim about each kind of credential (dashboard edits).
+# The details a practitioner states about each kind of credential (dashboard edits).
 # All of them identify the credential or state its standing, so changing any of
 # them on a verified credential sends it back to the queue: a practitioner's own
 # word never keeps (or creates) a badge. Board/NCCAOM status is included for the
 # same reason: "inactive" → "active" must not re-light a badge unchecked.
-CLAIM_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+DETAIL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     License: ("state", "number", "title", "issue_date", "expiry_date", "board_status"),
     Certification: ("cert_type", "number", "issue_date", "expiry_date", "status"),
     Degree: ("school", "degree", "graduation_year"),
@@ -167,13 +167,13 @@ def credential_submit(*, credential: Credential, actor: User | None) -> Verifica
     return credential_transition(credential=credential, new_state=VerificationState.PENDING, actor=actor)
 
 
-def _claim_changes(credential: Credential, changes: dict) -> dict:
+def _detail_changes(credential: Credential, changes: dict) -> dict:
     """The entries of `changes` that differ from what is stored, keyed for `setattr`.
 
     A foreign key may be given as an instance (`state=board`) or a primary key
     (`state="CA"`); both compare and are set by primary key.
     """
-    allowed = CLAIM_FIELDS[type(credential)]
+    allowed = DETAIL_FIELDS[type(credential)]
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise ValidationError({name: "This field cannot be changed by the practitioner." for name in unknown})
@@ -199,10 +199,12 @@ def _differs(current: object, proposed: object) -> bool:
     return str(current) != str(proposed)
 
 
-def credential_update_claim(*, credential: Credential, actor: User | None, changes: dict) -> VerificationRecord | None:
-    """Apply what the practitioner now claims about a credential.
+def credential_update_details(
+    *, credential: Credential, actor: User | None, changes: dict
+) -> VerificationRecord | None:
+    """Apply the details the practitioner now states about a credential.
 
-    Only the fields in `CLAIM_FIELDS` may change (anything else raises
+    Only the fields in `DETAIL_FIELDS` may change (anything else raises
     ValidationError). If the credential is verified and anything changed, it goes
     back to pending with a VerificationRecord naming the changed fields, which is
     returned. Otherwise the changes are saved after `full_clean()`, the state is
@@ -210,7 +212,7 @@ def credential_update_claim(*, credential: Credential, actor: User | None, chang
     """
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
-        differing = _claim_changes(locked, changes)
+        differing = _detail_changes(locked, changes)
         if not differing:
             return None
         if locked.verification_state == VerificationState.VERIFIED:
@@ -219,7 +221,7 @@ def credential_update_claim(*, credential: Credential, actor: User | None, chang
                 credential=credential,
                 new_state=VerificationState.PENDING,
                 actor=actor,
-                note=f"Claim changed after verification: {changed}. Needs checking again.",
+                note=f"Details changed after verification: {changed}. Needs checking again.",
                 changes=differing,
             )
         for name, value in differing.items():
@@ -258,7 +260,7 @@ def credential_verify(*, credential: Credential, actor: User, source: str, note:
     return record
 
 
-# A refusal names its reason to the practitioner; rejecting a claim and revoking an earlier
+# A refusal names its reason to the practitioner; rejecting a credential and revoking an earlier
 # verification differ only in the state they lead to (the email says which).
 REFUSAL_STATES = frozenset({VerificationState.REJECTED, VerificationState.REVOKED})
 

@@ -24,7 +24,7 @@ from verification.services import (
     credential_refuse,
     credential_submit,
     credential_transition,
-    credential_update_claim,
+    credential_update_details,
     credential_verify,
     credentials_decide_bulk,
 )
@@ -229,7 +229,7 @@ def test_submit_refuses_what_is_already_pending_or_verified(owner):
 def test_update_claim_on_verified_license_sends_it_back_to_pending(owner):
     lic = LicenseFactory()
     new_expiry = lic.expiry_date + datetime.timedelta(days=730)
-    record = credential_update_claim(credential=lic, actor=owner, changes={"expiry_date": new_expiry})
+    record = credential_update_details(credential=lic, actor=owner, changes={"expiry_date": new_expiry})
     assert record is not None
     assert (record.old_state, record.new_state) == ("verified", "pending")
     assert "expiry_date" in record.note
@@ -241,13 +241,13 @@ def test_update_claim_on_verified_license_sends_it_back_to_pending(owner):
 
 def test_update_claim_state_change_accepts_instance_or_code(owner):
     lic = LicenseFactory()
-    record = credential_update_claim(credential=lic, actor=owner, changes={"state": "NY"})
+    record = credential_update_details(credential=lic, actor=owner, changes={"state": "NY"})
     assert record is not None
     lic.refresh_from_db()
     assert lic.state_id == "NY"
     other = LicenseFactory(verification_state="unverified", verified_at=None)
     assert (
-        credential_update_claim(credential=other, actor=owner, changes={"state": StateBoard.objects.get(pk="OR")})
+        credential_update_details(credential=other, actor=owner, changes={"state": StateBoard.objects.get(pk="OR")})
         is None
     )
     other.refresh_from_db()
@@ -257,7 +257,7 @@ def test_update_claim_state_change_accepts_instance_or_code(owner):
 def test_update_claim_without_real_change_does_nothing(owner):
     lic = LicenseFactory()
     same = {"number": lic.number, "expiry_date": str(lic.expiry_date), "state": lic.state}
-    assert credential_update_claim(credential=lic, actor=owner, changes=same) is None
+    assert credential_update_details(credential=lic, actor=owner, changes=same) is None
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.VERIFIED
     assert VerificationRecord.objects.count() == 0
@@ -265,7 +265,7 @@ def test_update_claim_without_real_change_does_nothing(owner):
 
 def test_update_claim_on_unverified_credential_just_saves(owner):
     degree = DegreeFactory(verification_state="rejected", verified_at=None, rejection_reason="Wrong year")
-    assert credential_update_claim(credential=degree, actor=owner, changes={"graduation_year": 2016}) is None
+    assert credential_update_details(credential=degree, actor=owner, changes={"graduation_year": 2016}) is None
     degree.refresh_from_db()
     assert degree.graduation_year == 2016
     assert degree.verification_state == VerificationState.REJECTED
@@ -276,7 +276,7 @@ def test_update_claim_refuses_fields_the_practitioner_does_not_own(owner):
     lic = LicenseFactory(verification_state="unverified", verified_at=None)
     for forbidden in ({"restricted": False}, {"verification_state": "verified"}, {"verified_by": owner}):
         with pytest.raises(ValidationError):
-            credential_update_claim(credential=lic, actor=owner, changes=forbidden)
+            credential_update_details(credential=lic, actor=owner, changes=forbidden)
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.UNVERIFIED
 
@@ -285,9 +285,9 @@ def test_update_claim_validates_and_writes_nothing_on_error(owner):
     taken = LicenseFactory(verification_state="unverified", verified_at=None)
     lic = LicenseFactory()
     with pytest.raises(ValidationError):
-        credential_update_claim(credential=lic, actor=owner, changes={"number": taken.number})
+        credential_update_details(credential=lic, actor=owner, changes={"number": taken.number})
     with pytest.raises(ValidationError):
-        credential_update_claim(credential=lic, actor=owner, changes={"expiry_date": datetime.date(2000, 1, 1)})
+        credential_update_details(credential=lic, actor=owner, changes={"expiry_date": datetime.date(2000, 1, 1)})
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.VERIFIED
     assert VerificationRecord.objects.count() == 0
@@ -295,7 +295,7 @@ def test_update_claim_validates_and_writes_nothing_on_error(owner):
 
 def test_update_claim_status_change_needs_reverification(owner):
     cert = CertificationFactory(status="inactive")
-    record = credential_update_claim(credential=cert, actor=owner, changes={"status": "active"})
+    record = credential_update_details(credential=cert, actor=owner, changes={"status": "active"})
     assert record is not None
     cert.refresh_from_db()
     assert cert.verification_state == VerificationState.PENDING
