@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
+from practitioners.conflicts import claim_conflict, require_no_conflict
 from practitioners.models import (
     Certification,
     Degree,
@@ -309,12 +310,19 @@ def _require_claim_reviewer(actor: User) -> None:
         raise PermissionDenied("Only staff who review claims can decide them.")
 
 
+def claim_decision_conflict(*, claim: Claim, actor: User) -> str | None:
+    """Why `actor` may not decide on `claim` (theirs, or on their listing), or None. Read fresh."""
+    claimant_id, owner_id = Claim.objects.filter(pk=claim.pk).values_list("user_id", "practitioner__owner_id").get()
+    return claim_conflict(actor_id=actor.pk, claimant_id=claimant_id, listing_owner_id=owner_id)
+
+
 def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
     """Make the claimant the listing's owner — only if the license they gave is on the listing.
 
     Other pending claims on the same listing are rejected. The claimant is emailed.
     """
     _require_claim_reviewer(actor)
+    require_no_conflict(claim_decision_conflict(claim=claim, actor=actor))
     now = now or timezone.now()
     with transaction.atomic():
         locked = Claim.objects.select_for_update().select_related("user").get(pk=claim.pk)
@@ -367,6 +375,7 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
 def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime | None = None) -> Claim:
     """Turn a claim down; the note is shown to the claimant and emailed to them."""
     _require_claim_reviewer(actor)
+    require_no_conflict(claim_decision_conflict(claim=claim, actor=actor))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say why the claim is rejected; the claimant sees this note."})

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
+from practitioners.conflicts import require_no_conflict, review_conflict
 from practitioners.models import Condition, Practitioner
 from search.cache import invalidate_search_cache
 
@@ -41,7 +42,7 @@ RESOLVE_REPORT_PERMISSION = "reviews.change_reviewreport"
 
 
 def _lock_practitioner(practitioner_id: int) -> Practitioner:
-    return Practitioner.objects.select_for_update().only("pk", *SUMMARY_FIELDS).get(pk=practitioner_id)
+    return Practitioner.objects.select_for_update().only("pk", "owner", *SUMMARY_FIELDS).get(pk=practitioner_id)
 
 
 def _lock_review(review_id: int) -> Review:
@@ -95,6 +96,15 @@ def _require_author(review: Review, actor: User) -> None:
 def _require_moderator(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_active and actor.is_staff and actor.has_perm(MODERATE_PERMISSION)):
         raise PermissionDenied("Only staff moderators can publish, reject or remove reviews.")
+
+
+def review_moderation_conflict(*, review: Review, actor: User) -> str | None:
+    """Why `actor` may not moderate `review` (they wrote it, or it is about their listing), or None.
+
+    Author and listing owner are read from the database, not from the caller's instance.
+    """
+    author_id, owner_id = Review.objects.filter(pk=review.pk).values_list("author_id", "practitioner__owner_id").get()
+    return review_conflict(actor_id=actor.pk, author_id=author_id, listing_owner_id=owner_id)
 
 
 def _first_of_month(value: datetime.date) -> datetime.date:
@@ -270,6 +280,10 @@ def _moderate(
     with transaction.atomic():
         practitioner = _lock_practitioner(review.practitioner_id)
         locked = _lock_review(review.pk)
+        # No one moderates their own review or a review of their own listing: another moderator must.
+        require_no_conflict(
+            review_conflict(actor_id=moderator.pk, author_id=locked.author_id, listing_owner_id=practitioner.owner_id)
+        )
         if locked.state == new_state and (new_state == ReviewState.PUBLISHED or locked.rejection_reason == reason):
             return _sync(review, locked)
         was_published = locked.state == ReviewState.PUBLISHED
@@ -391,6 +405,8 @@ def review_report_resolve(
         locked = ReviewReport.objects.select_for_update().get(pk=report.pk)
         if locked.resolved_at is not None:
             return locked
+        # Keeping a review up is as much a decision on it as taking it down.
+        require_no_conflict(review_moderation_conflict(review=locked.review, actor=moderator))
         if remove_review:
             review_remove(review=locked.review, moderator=moderator, reason=note or "Removed after a report.", now=now)
         locked.resolved_at = now

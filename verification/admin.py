@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from dashboard.models import Claim
 from practitioners.admin import ReadOnlyHistoryAdmin
+from practitioners.conflicts import ConflictOfInterest, credential_conflict
 from practitioners.models import (
     Certification,
     Degree,
@@ -83,6 +84,8 @@ def _report_bulk(request: HttpRequest, outcome: services.BulkOutcome, decision: 
         messages.success(request, f"{len(outcome.done)} credential(s) {done}.")
     for credential, error in outcome.failed:
         messages.error(request, f"{credential}: not {done}. {error}")
+    for credential, reason in outcome.skipped:
+        messages.warning(request, f"{credential}: not {done}. {reason}")
 
 
 # ---------------------------------------------------------------- credentials
@@ -128,8 +131,10 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
         if not (type(other) is type(credential) and other.pk == credential.pk)
     ]
     can_decide = request.user.has_perm(f"{credential._meta.app_label}.change_{credential._meta.model_name}")
+    # Their own listing's credential: the reason replaces the decision buttons.
+    conflict = services.credential_decision_conflict(credential=credential, actor=request.user) if can_decide else None
     decision_forms = []
-    if can_decide:
+    if can_decide and conflict is None:
         for decision, form_class in DECISION_FORMS.items():
             if not form_class.available_for(credential):
                 continue
@@ -149,6 +154,7 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
         "other_credentials": others,
         "decision_forms": decision_forms,
         "can_decide": can_decide,
+        "conflict": conflict,
         "decide_url": reverse(
             f"admin:{credential._meta.app_label}_{credential._meta.model_name}_decide", args=[credential.pk]
         ),
@@ -231,6 +237,9 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
         if form.is_valid():
             try:
                 record = form.apply(credential=obj, actor=request.user)
+            except ConflictOfInterest as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(change_url)
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
@@ -406,11 +415,21 @@ class VerificationQueueAdmin(admin.ModelAdmin):
             {
                 "row": row,
                 "key": f"{row.kind}:{row.credential.pk}",
-                "selectable": can_decide[row.kind],
+                "selectable": can_decide[row.kind] and conflict is None,
+                "conflict": conflict,
                 "checked": f"{row.kind}:{row.credential.pk}" in checked,
                 "change_url": admin_change_url(row.credential),
             }
-            for row in queue.load_page(list(page.object_list))
+            for row, conflict in (
+                # Their own listing's credentials: shown, never selectable, with the reason.
+                (
+                    row,
+                    credential_conflict(
+                        actor_id=request.user.pk, listing_owner_id=row.credential.practitioner.owner_id
+                    ),
+                )
+                for row in queue.load_page(list(page.object_list))
+            )
         ]
         context = {
             **self.admin_site.each_context(request),

@@ -21,10 +21,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from practitioners.conflicts import ConflictOfInterest, credential_conflict, require_no_conflict
 from practitioners.models import (
     Certification,
     Degree,
     License,
+    Practitioner,
     VerificationRecord,
     VerificationState,
 )
@@ -241,11 +243,29 @@ def _notify_on_commit(*, credential: Credential, record: VerificationRecord, kin
     transaction.on_commit(lambda: notifications.send_decision_email(credential=credential, record=record, kind=kind))
 
 
+def credential_decision_conflict(*, credential: Credential, actor: User | None) -> str | None:
+    """Why `actor` may not decide on `credential` (its listing is theirs), or None.
+
+    The listing's owner is read from the database, not from the caller's instance.
+    """
+    if actor is None:
+        return None
+    owner_id = Practitioner.objects.filter(pk=credential.practitioner_id).values_list("owner_id", flat=True).first()
+    return credential_conflict(actor_id=actor.pk, listing_owner_id=owner_id)
+
+
+def _require_independent(credential: Credential, actor: User) -> None:
+    """No one, superusers included, decides on a credential of their own listing."""
+    require_no_conflict(credential_decision_conflict(credential=credential, actor=actor))
+
+
 def credential_verify(*, credential: Credential, actor: User, source: str, note: str = "") -> VerificationRecord:
     """A reviewer checked the credential against `source` (e.g. the board lookup) and it holds.
 
     Verifying a license may publish the listing: see `practitioner_publish_if_verified`.
+    Raises ConflictOfInterest when the credential is on the actor's own listing.
     """
+    _require_independent(credential, actor)
     source = (source or "").strip()
     if not source:
         raise ValidationError({"source": "Say what you checked the credential against (e.g. the board's lookup)."})
@@ -275,6 +295,7 @@ def credential_refuse(
     """
     if new_state not in REFUSAL_STATES:
         raise ValueError(f"A refusal leads to rejected or revoked, not {new_state!r}.")
+    _require_independent(credential, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
@@ -296,6 +317,7 @@ def credential_mark_restricted(
     """
     if not isinstance(credential, License):
         raise ValidationError("Only state licenses can be restricted or disciplined.")
+    _require_independent(credential, actor)
     source = (source or "").strip()
     if not source:
         raise ValidationError({"source": "Say where the restriction or discipline is recorded."})
@@ -344,13 +366,16 @@ def _is_past_expiry(credential: License | Certification, today: datetime.date) -
 class BulkOutcome:
     done: list[Credential] = field(default_factory=list)
     failed: list[tuple[Credential, str]] = field(default_factory=list)
+    # The actor's own credentials: not decided, with the reason (another reviewer must).
+    skipped: list[tuple[Credential, str]] = field(default_factory=list)
 
 
 def credentials_decide_bulk(
     *, credentials: Iterable[Credential], decision: str, actor: User, source: str = "", note: str = ""
 ) -> BulkOutcome:
     """Verify or reject several credentials. Each is its own transaction: one that cannot
-    move (e.g. already verified by someone else) is reported, the others still go through."""
+    move (e.g. already verified by someone else) is reported in `failed`, one on the actor's
+    own listing in `skipped`; the others still go through."""
     if decision not in ("verify", "reject"):
         raise ValueError(f"Unknown bulk decision {decision!r}.")
     outcome = BulkOutcome()
@@ -366,6 +391,8 @@ def credentials_decide_bulk(
                     reason=note,
                     source=source,
                 )
+        except ConflictOfInterest as exc:
+            outcome.skipped.append((credential, str(exc)))
         except ValidationError as exc:
             outcome.failed.append((credential, "; ".join(exc.messages)))
         else:
