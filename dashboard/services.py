@@ -174,15 +174,16 @@ def credential_edit(*, credential: Credential, actor: User, changes: dict[str, A
     """The practitioner changes what a credential says (and asks for it to be checked).
 
     The re-verification rule is `verification.services.credential_update_details`'s
-    alone: a verified credential whose fields change goes back to pending, with a
-    VerificationRecord. A credential outside the queue (unverified, rejected,
-    expired, revoked) is submitted again after the edit. Returns True when the
-    credential entered the verification queue because of this call.
+    alone: a verified credential whose fields change goes back to pending; every
+    edit, in any state, is recorded in the verification log with old and new values.
+    A credential outside the queue (unverified, rejected, expired, revoked) is
+    submitted again after the edit. Returns True when the credential entered the
+    verification queue because of this call.
     """
     require_owner(credential.practitioner, actor)
     with transaction.atomic():
         record = credential_update_details(credential=credential, actor=actor, changes=changes)
-        if record is not None:
+        if record is not None and record.old_state == VerificationState.VERIFIED:
             return True
         if credential.verification_state in RESUBMIT_STATES:
             credential_submit(credential=credential, actor=actor)

@@ -141,7 +141,9 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
             if bound_form is not None and bound_form.decision == decision:
                 decision_forms.append(bound_form)
             else:
-                initial = {"source": lookup_for(credential)[1]} if "source" in form_class.base_fields else {}
+                initial = {"version": credential.version}
+                if "source" in form_class.base_fields:
+                    initial["source"] = lookup_for(credential)[1]
                 decision_forms.append(form_class(prefix=decision, initial=initial))
     lookup_name, lookup_url = lookup_for(credential)
     return {
@@ -151,6 +153,11 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
         "lookup_name": lookup_name,
         "lookup_url": lookup_url,
         "records": records,
+        # What the decision applies to, as stored now (version `credential.version`).
+        "details": [
+            (credential._meta.get_field(name).verbose_name, getattr(credential, name))
+            for name in services.DETAIL_FIELDS[type(credential)]
+        ],
         "other_credentials": others,
         "decision_forms": decision_forms,
         "can_decide": can_decide,
@@ -239,6 +246,10 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
                 record = form.apply(credential=obj, actor=request.user)
             except ConflictOfInterest as exc:
                 messages.error(request, str(exc))
+                return HttpResponseRedirect(change_url)
+            except services.CredentialChanged as exc:
+                # Nothing decided: show the page again with the current details and fresh forms.
+                messages.error(request, " ".join(exc.messages) + " Check the details again, then decide.")
                 return HttpResponseRedirect(change_url)
             except ValidationError as exc:
                 _add_service_errors(form, exc)

@@ -18,6 +18,8 @@ class DecisionForm(forms.Form):
     decision = ""
     title = ""
     button = ""
+    # The version of the credential the reviewer saw; a decision on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def apply(self, *, credential, actor) -> VerificationRecord:
         raise NotImplementedError
@@ -55,7 +57,13 @@ class VerifyForm(DecisionForm):
 
     def apply(self, *, credential, actor):
         data = self.cleaned_data
-        return services.credential_verify(credential=credential, actor=actor, source=data["source"], note=data["note"])
+        return services.credential_verify(
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
 
 
 class RefusalForm(DecisionForm):
@@ -73,7 +81,12 @@ class RefusalForm(DecisionForm):
     def apply(self, *, credential, actor):
         data = self.cleaned_data
         return services.credential_refuse(
-            credential=credential, actor=actor, new_state=self.new_state, reason=data["reason"], source=data["source"]
+            credential=credential,
+            actor=actor,
+            new_state=self.new_state,
+            reason=data["reason"],
+            source=data["source"],
+            expected_version=data["version"],
         )
 
 
@@ -105,7 +118,11 @@ class RestrictForm(DecisionForm):
     def apply(self, *, credential, actor):
         data = self.cleaned_data
         return services.credential_mark_restricted(
-            credential=credential, actor=actor, source=data["source"], note=data["note"]
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            expected_version=data["version"],
         )
 
 
@@ -122,7 +139,12 @@ class UnrestrictForm(RestrictForm):
     def apply(self, *, credential, actor):
         data = self.cleaned_data
         return services.credential_mark_restricted(
-            credential=credential, actor=actor, source=data["source"], note=data["note"], restricted=False
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            restricted=False,
+            expected_version=data["version"],
         )
 
 

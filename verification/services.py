@@ -77,6 +77,25 @@ _BOOKKEEPING_FIELDS = (
 )
 
 
+class CredentialChanged(ValidationError):
+    """The credential's details changed after the reviewer opened it: the decision is refused."""
+
+
+STALE_MESSAGE = "This credential changed since you opened it."
+
+
+def details_now(credential: Credential) -> str:
+    """The credential's current details, for a reviewer who saw an older version."""
+    return "; ".join(
+        f"{credential._meta.get_field(name).verbose_name}: {_shown(getattr(credential, name))}"
+        for name in DETAIL_FIELDS[type(credential)]
+    )
+
+
+def _shown(value: object) -> str:
+    return "none" if value in (None, "") else str(value)
+
+
 def actor_label(actor: User | None) -> str:
     if actor is None:
         return SYSTEM_ACTOR_LABEL
@@ -91,11 +110,15 @@ def credential_transition(
     source: str = "",
     note: str = "",
     changes: dict | None = None,
+    expected_version: int | None = None,
 ) -> VerificationRecord:
     """Move a credential to `new_state`, apply `changes` to its fields, and record the decision.
 
     `new_state=None` keeps the current state: a recorded change of fields only
-    (restriction, board roster update); verification bookkeeping is left alone.
+    (restriction, board roster update, the practitioner's edit); verification
+    bookkeeping is left alone. Any change of fields raises the credential's
+    `version`. `expected_version` is the version a reviewer decided on: if the
+    credential has another one now, CredentialChanged is raised under the row lock.
     `actor=None` means the system (expiry job, imports). Raises ValidationError for
     a transition the state machine does not allow or for invalid field changes;
     nothing is written in that case.
@@ -104,6 +127,8 @@ def credential_transition(
         raise ValidationError({"verification_state": f"Unknown verification state {new_state!r}."})
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise CredentialChanged(f"{STALE_MESSAGE} Now: {details_now(locked)}.", code="stale")
         old_state = locked.verification_state
         if new_state is None:
             new_state = old_state
@@ -115,6 +140,8 @@ def credential_transition(
             _apply_bookkeeping(locked, new_state=new_state, actor=actor, source=source, note=note)
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
+        if changes:
+            locked.version += 1
         locked.full_clean()
         locked.save()
         record = VerificationRecord(
@@ -135,7 +162,7 @@ def credential_transition(
         # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
         transaction.on_commit(invalidate_search_cache)
     # Keep the caller's instance in step with what was saved.
-    for name in (*_BOOKKEEPING_FIELDS, *(changes or {})):
+    for name in (*_BOOKKEEPING_FIELDS, "version", *(changes or {})):
         setattr(credential, name, getattr(locked, name))
     credential.updated_at = locked.updated_at
     return record
@@ -207,33 +234,32 @@ def credential_update_details(
     """Apply the details the practitioner now states about a credential.
 
     Only the fields in `DETAIL_FIELDS` may change (anything else raises
-    ValidationError). If the credential is verified and anything changed, it goes
-    back to pending with a VerificationRecord naming the changed fields, which is
-    returned. Otherwise the changes are saved after `full_clean()`, the state is
-    left as it was, and None is returned.
+    ValidationError). Every real change is recorded in the verification log with
+    the old and the new values, whatever the state, and raises the version, so a
+    reviewer who opened the older version cannot decide on it. A verified
+    credential goes back to pending; any other keeps its state. Returns the
+    record, or None when nothing changed.
     """
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
         differing = _detail_changes(locked, changes)
         if not differing:
             return None
+        edits = "; ".join(
+            f"{name.removesuffix('_id')}: {_shown(getattr(locked, name))} → {_shown(value)}"
+            for name, value in differing.items()
+        )
         if locked.verification_state == VerificationState.VERIFIED:
-            changed = ", ".join(name.removesuffix("_id") for name in differing)
             return credential_transition(
                 credential=credential,
                 new_state=VerificationState.PENDING,
                 actor=actor,
-                note=f"Details changed after verification: {changed}. Needs checking again.",
+                note=f"Details changed after verification ({edits}). Needs checking again.",
                 changes=differing,
             )
-        for name, value in differing.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.save()
-    for name in differing:
-        setattr(credential, name, getattr(locked, name))
-    credential.updated_at = locked.updated_at
-    return None
+        return credential_transition(
+            credential=credential, new_state=None, actor=actor, note=f"Details changed ({edits}).", changes=differing
+        )
 
 
 # ---------------------------------------------------------------- reviewer decisions
@@ -259,11 +285,14 @@ def _require_independent(credential: Credential, actor: User) -> None:
     require_no_conflict(credential_decision_conflict(credential=credential, actor=actor))
 
 
-def credential_verify(*, credential: Credential, actor: User, source: str, note: str = "") -> VerificationRecord:
+def credential_verify(
+    *, credential: Credential, actor: User, source: str, note: str = "", expected_version: int | None = None
+) -> VerificationRecord:
     """A reviewer checked the credential against `source` (e.g. the board lookup) and it holds.
 
     Verifying a license may publish the listing: see `practitioner_publish_if_verified`.
-    Raises ConflictOfInterest when the credential is on the actor's own listing.
+    Raises ConflictOfInterest when the credential is on the actor's own listing, and
+    CredentialChanged when `expected_version` (what the reviewer saw) is no longer current.
     """
     _require_independent(credential, actor)
     source = (source or "").strip()
@@ -271,7 +300,12 @@ def credential_verify(*, credential: Credential, actor: User, source: str, note:
         raise ValidationError({"source": "Say what you checked the credential against (e.g. the board's lookup)."})
     with transaction.atomic():
         record = credential_transition(
-            credential=credential, new_state=VerificationState.VERIFIED, actor=actor, source=source, note=note.strip()
+            credential=credential,
+            new_state=VerificationState.VERIFIED,
+            actor=actor,
+            source=source,
+            note=note.strip(),
+            expected_version=expected_version,
         )
         if isinstance(credential, License | Certification):
             # A license or registration, or an NCCAOM certification where no location's state licenses.
@@ -286,7 +320,13 @@ REFUSAL_STATES = frozenset({VerificationState.REJECTED, VerificationState.REVOKE
 
 
 def credential_refuse(
-    *, credential: Credential, actor: User, new_state: str, reason: str, source: str = ""
+    *,
+    credential: Credential,
+    actor: User,
+    new_state: str,
+    reason: str,
+    source: str = "",
+    expected_version: int | None = None,
 ) -> VerificationRecord:
     """Refuse a credential: `rejected` (it could not be verified) or `revoked` (an earlier
     verification is withdrawn: the board record changed, the evidence was wrong, …).
@@ -301,14 +341,25 @@ def credential_refuse(
         raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
     with transaction.atomic():
         record = credential_transition(
-            credential=credential, new_state=new_state, actor=actor, source=source.strip(), note=reason
+            credential=credential,
+            new_state=new_state,
+            actor=actor,
+            source=source.strip(),
+            note=reason,
+            expected_version=expected_version,
         )
         _notify_on_commit(credential=credential, record=record, kind=new_state)
     return record
 
 
 def credential_mark_restricted(
-    *, credential: License, actor: User, source: str, note: str = "", restricted: bool = True
+    *,
+    credential: License,
+    actor: User,
+    source: str,
+    note: str = "",
+    restricted: bool = True,
+    expected_version: int | None = None,
 ) -> VerificationRecord:
     """Record that the board restricted or disciplined a license (or lifted it with `restricted=False`).
 
@@ -332,6 +383,7 @@ def credential_mark_restricted(
             source=source,
             note=note.strip() or ("Marked restricted or disciplined." if restricted else "Restriction lifted."),
             changes={"restricted": restricted},
+            expected_version=expected_version,
         )
         _notify_on_commit(credential=credential, record=record, kind="restricted" if restricted else "unrestricted")
     return record

@@ -579,7 +579,8 @@ def decide_url_request(decision: str, fields: dict) -> Callable:
     def request(client: Client, credential) -> object:
         opts = credential._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_decide", args=[credential.pk])
-        data = {"decision": decision, **{f"{decision}-{name}": value for name, value in fields.items()}}
+        fields_seen = {**fields, "version": credential.version}
+        data = {"decision": decision, **{f"{decision}-{name}": value for name, value in fields_seen.items()}}
         return client.post(url, data, follow=True)
 
     return request
