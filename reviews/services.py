@@ -34,6 +34,22 @@ from .selectors import published_summaries
 DAILY_REVIEW_LIMIT = 3
 DAILY_WINDOW = datetime.timedelta(hours=24)
 
+# What a review claims: every field its author writes. Any change to one of them on a published
+# review sends it back to moderation, so the ratings and outcome figures a moderator approved are
+# the ones that count.
+CONTENT_FIELDS = (
+    "rating",
+    "bedside_rating",
+    "condition_id",
+    "sessions",
+    "pain_before",
+    "pain_after",
+    "would_recommend",
+    "title",
+    "text",
+    "visit_month",
+)
+
 MODERATE_PERMISSION = "reviews.change_review"
 RESOLVE_REPORT_PERMISSION = "reviews.change_reviewreport"
 
@@ -221,10 +237,12 @@ def review_update(
 ) -> Review:
     """The author edits their review.
 
-    A published review whose title or text changed goes back to moderation (and
-    leaves the summary until it is published again); if only the numbers changed
-    it stays published and the summary follows the new ratings. A rejected review
-    that is edited is resubmitted (pending). Removed reviews can't be edited.
+    A published review whose content changed in any way (`CONTENT_FIELDS`: ratings,
+    condition, sessions, pain scores, would-recommend, visit month, title, text)
+    goes back to moderation and is hidden until it is published again: it leaves
+    the rating summary and the outcome figures at once. Saving it unchanged keeps
+    it published. A rejected review that is edited is resubmitted (pending).
+    Removed reviews can't be edited.
     """
     _require_author(review, actor)
     with transaction.atomic():
@@ -233,7 +251,7 @@ def review_update(
         if locked.state == ReviewState.REMOVED:
             raise PermissionDenied("This review was removed by our moderators and can't be edited.")
         old_state, old_rating, old_bedside = locked.state, locked.rating, locked.bedside_rating
-        words_changed = locked.title != title.strip() or locked.text != text.strip()
+        before = [getattr(locked, name) for name in CONTENT_FIELDS]
 
         locked.rating = rating
         locked.bedside_rating = bedside_rating
@@ -245,7 +263,8 @@ def review_update(
         locked.title = title.strip()
         locked.text = text.strip()
         locked.visit_month = _first_of_month(visit_month) if visit_month else visit_month
-        if old_state == ReviewState.REJECTED or (old_state == ReviewState.PUBLISHED and words_changed):
+        content_changed = before != [getattr(locked, name) for name in CONTENT_FIELDS]
+        if old_state == ReviewState.REJECTED or (old_state == ReviewState.PUBLISHED and content_changed):
             locked.state = ReviewState.PENDING
             locked.rejection_reason = ""
         _clean_content(review=locked, today=timezone.localdate())
