@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('practitioners', '0006_search_vector_column'),
+        ('practitioners', '0007_stateboard_rules_and_sources'),
     ]
 
     operations = [
