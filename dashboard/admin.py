@@ -6,6 +6,7 @@ full record, read-only.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.utils.html import format_html
 
 from .models import CLAIM_NOTE_MAX_LENGTH, Claim, FreshnessReminder, PendingClaim
 from .selectors import claim_license_matches
-from .services import claim_approve, claim_reject
+from .services import claim_approve, claim_decision_conflict, claim_reject
 
 CLAIM_FIELDS = (
     "practitioner",
@@ -67,6 +68,12 @@ class ReadOnlyClaimAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        claim = self.get_object(request, unquote(object_id))
+        if claim is not None and (conflict := claim_decision_conflict(claim=claim, actor=request.user)):
+            messages.warning(request, conflict)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # Both changelists use the Claim permissions (the proxy's own are not needed).
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:

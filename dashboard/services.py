@@ -10,7 +10,7 @@ reason set explicitly so the record is right outside a request too.
 
 Credential rules live in `verification.services` and are only called from here:
 `credential_submit` puts a new credential in the queue, and
-`credential_update_claim` decides when an edit sends a verified credential back
+`credential_update_details` decides when an edit sends a verified credential back
 to pending. Publication is `practitioner_publish_if_verified`.
 """
 
@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness
+from practitioners.conflicts import claim_conflict, require_no_conflict
 from practitioners.models import (
     CREDENTIAL_BOOKKEEPING_FIELDS,
     CREDENTIAL_KINDS,
@@ -46,7 +47,7 @@ from practitioners.services import (
     refresh_search_document,
     require_owner,
 )
-from verification.services import credential_submit, credential_update_claim
+from verification.services import credential_submit, credential_update_details
 
 from .images import SIZES
 from .models import Claim, ClaimStatus, FreshnessReminder
@@ -168,16 +169,17 @@ RESUBMIT_STATES = frozenset(
 def credential_edit(*, credential: Credential, actor: User, changes: dict[str, Any]) -> bool:
     """The practitioner changes what a credential says (and asks for it to be checked).
 
-    The re-verification rule is `verification.services.credential_update_claim`'s
-    alone: a verified credential whose fields change goes back to pending, with a
-    VerificationRecord. A credential outside the queue (unverified, rejected,
-    expired, revoked) is submitted again after the edit. Returns True when the
-    credential entered the verification queue because of this call.
+    The re-verification rule is `verification.services.credential_update_details`'s
+    alone: a verified credential whose fields change goes back to pending; every
+    edit, in any state, is recorded in the verification log with old and new values.
+    A credential outside the queue (unverified, rejected, expired, revoked) is
+    submitted again after the edit. Returns True when the credential entered the
+    verification queue because of this call.
     """
     require_owner(credential.practitioner, actor)
     with transaction.atomic():
-        record = credential_update_claim(credential=credential, actor=actor, changes=changes)
-        if record is not None:
+        record = credential_update_details(credential=credential, actor=actor, changes=changes)
+        if record is not None and record.old_state == VerificationState.VERIFIED:
             return True
         if credential.verification_state in RESUBMIT_STATES:
             credential_submit(credential=credential, actor=actor)
@@ -305,12 +307,19 @@ def _require_claim_reviewer(actor: User) -> None:
         raise PermissionDenied("Only staff who review claims can decide them.")
 
 
+def claim_decision_conflict(*, claim: Claim, actor: User) -> str | None:
+    """Why `actor` may not decide on `claim` (theirs, or on their listing), or None. Read fresh."""
+    claimant_id, owner_id = Claim.objects.filter(pk=claim.pk).values_list("user_id", "practitioner__owner_id").get()
+    return claim_conflict(actor_id=actor.pk, claimant_id=claimant_id, listing_owner_id=owner_id)
+
+
 def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
     """Make the claimant the listing's owner — only if the license they gave is on the listing.
 
     Other pending claims on the same listing are rejected. The claimant is emailed.
     """
     _require_claim_reviewer(actor)
+    require_no_conflict(claim_decision_conflict(claim=claim, actor=actor))
     now = now or timezone.now()
     with transaction.atomic():
         locked = Claim.objects.select_for_update().select_related("user").get(pk=claim.pk)
@@ -363,6 +372,7 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
 def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime | None = None) -> Claim:
     """Turn a claim down; the note is shown to the claimant and emailed to them."""
     _require_claim_reviewer(actor)
+    require_no_conflict(claim_decision_conflict(claim=claim, actor=actor))
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "Say why the claim is rejected; the claimant sees this note."})

@@ -550,6 +550,10 @@ class Credential(models.Model):
     )
     verification_source = models.CharField(max_length=300, blank=True)
     rejection_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Goes up with every change of the details; a decision names the version the reviewer saw.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

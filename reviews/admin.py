@@ -4,6 +4,7 @@ practitioner's rating summary right); the admin never edits a review's fields or
 from collections.abc import Callable
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -120,6 +121,12 @@ class ReviewAdmin(admin.ModelAdmin):
     def open_reports(self, obj: Review) -> int:
         return obj.open_report_count
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        review = self.get_object(request, unquote(object_id))
+        if review is not None and (conflict := services.review_moderation_conflict(review=review, actor=request.user)):
+            messages.warning(request, conflict)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # patients write reviews on the site
 
@@ -235,6 +242,14 @@ class ReviewReportAdmin(admin.ModelAdmin):
     @admin.display(description="review text")
     def review_text(self, obj: ReviewReport) -> str:
         return obj.review.text
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        if report is not None and (
+            conflict := services.review_moderation_conflict(review=report.review, actor=request.user)
+        ):
+            messages.warning(request, conflict)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

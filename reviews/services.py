@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import user_has_verified_email
+from practitioners.conflicts import require_no_conflict, review_conflict
 from practitioners.models import Condition, Practitioner
 from search.cache import invalidate_search_cache
 
@@ -33,6 +34,22 @@ from .selectors import published_summaries
 DAILY_REVIEW_LIMIT = 3
 DAILY_WINDOW = datetime.timedelta(hours=24)
 
+# What a review claims: every field its author writes. Any change to one of them on a published
+# review sends it back to moderation, so the ratings and outcome figures a moderator approved are
+# the ones that count.
+CONTENT_FIELDS = (
+    "rating",
+    "bedside_rating",
+    "condition_id",
+    "sessions",
+    "pain_before",
+    "pain_after",
+    "would_recommend",
+    "title",
+    "text",
+    "visit_month",
+)
+
 MODERATE_PERMISSION = "reviews.change_review"
 RESOLVE_REPORT_PERMISSION = "reviews.change_reviewreport"
 
@@ -41,7 +58,7 @@ RESOLVE_REPORT_PERMISSION = "reviews.change_reviewreport"
 
 
 def _lock_practitioner(practitioner_id: int) -> Practitioner:
-    return Practitioner.objects.select_for_update().only("pk", *SUMMARY_FIELDS).get(pk=practitioner_id)
+    return Practitioner.objects.select_for_update().only("pk", "owner", *SUMMARY_FIELDS).get(pk=practitioner_id)
 
 
 def _lock_review(review_id: int) -> Review:
@@ -95,6 +112,15 @@ def _require_author(review: Review, actor: User) -> None:
 def _require_moderator(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_active and actor.is_staff and actor.has_perm(MODERATE_PERMISSION)):
         raise PermissionDenied("Only staff moderators can publish, reject or remove reviews.")
+
+
+def review_moderation_conflict(*, review: Review, actor: User) -> str | None:
+    """Why `actor` may not moderate `review` (they wrote it, or it is about their listing), or None.
+
+    Author and listing owner are read from the database, not from the caller's instance.
+    """
+    author_id, owner_id = Review.objects.filter(pk=review.pk).values_list("author_id", "practitioner__owner_id").get()
+    return review_conflict(actor_id=actor.pk, author_id=author_id, listing_owner_id=owner_id)
 
 
 def _first_of_month(value: datetime.date) -> datetime.date:
@@ -211,10 +237,12 @@ def review_update(
 ) -> Review:
     """The author edits their review.
 
-    A published review whose title or text changed goes back to moderation (and
-    leaves the summary until it is published again); if only the numbers changed
-    it stays published and the summary follows the new ratings. A rejected review
-    that is edited is resubmitted (pending). Removed reviews can't be edited.
+    A published review whose content changed in any way (`CONTENT_FIELDS`: ratings,
+    condition, sessions, pain scores, would-recommend, visit month, title, text)
+    goes back to moderation and is hidden until it is published again: it leaves
+    the rating summary and the outcome figures at once. Saving it unchanged keeps
+    it published. A rejected review that is edited is resubmitted (pending).
+    Removed reviews can't be edited.
     """
     _require_author(review, actor)
     with transaction.atomic():
@@ -223,7 +251,7 @@ def review_update(
         if locked.state == ReviewState.REMOVED:
             raise PermissionDenied("This review was removed by our moderators and can't be edited.")
         old_state, old_rating, old_bedside = locked.state, locked.rating, locked.bedside_rating
-        words_changed = locked.title != title.strip() or locked.text != text.strip()
+        before = [getattr(locked, name) for name in CONTENT_FIELDS]
 
         locked.rating = rating
         locked.bedside_rating = bedside_rating
@@ -235,7 +263,8 @@ def review_update(
         locked.title = title.strip()
         locked.text = text.strip()
         locked.visit_month = _first_of_month(visit_month) if visit_month else visit_month
-        if old_state == ReviewState.REJECTED or (old_state == ReviewState.PUBLISHED and words_changed):
+        content_changed = before != [getattr(locked, name) for name in CONTENT_FIELDS]
+        if old_state == ReviewState.REJECTED or (old_state == ReviewState.PUBLISHED and content_changed):
             locked.state = ReviewState.PENDING
             locked.rejection_reason = ""
         _clean_content(review=locked, today=timezone.localdate())
@@ -270,6 +299,10 @@ def _moderate(
     with transaction.atomic():
         practitioner = _lock_practitioner(review.practitioner_id)
         locked = _lock_review(review.pk)
+        # No one moderates their own review or a review of their own listing: another moderator must.
+        require_no_conflict(
+            review_conflict(actor_id=moderator.pk, author_id=locked.author_id, listing_owner_id=practitioner.owner_id)
+        )
         if locked.state == new_state and (new_state == ReviewState.PUBLISHED or locked.rejection_reason == reason):
             return _sync(review, locked)
         was_published = locked.state == ReviewState.PUBLISHED
@@ -391,6 +424,8 @@ def review_report_resolve(
         locked = ReviewReport.objects.select_for_update().get(pk=report.pk)
         if locked.resolved_at is not None:
             return locked
+        # Keeping a review up is as much a decision on it as taking it down.
+        require_no_conflict(review_moderation_conflict(review=locked.review, actor=moderator))
         if remove_review:
             review_remove(review=locked.review, moderator=moderator, reason=note or "Removed after a report.", now=now)
         locked.resolved_at = now

@@ -10,7 +10,7 @@ Pages:
 - /admin/practitioners/verificationqueue/ — the queue (pending licenses, certifications
   and degrees, oldest first), with filters, search and bulk verify/reject.
 - /admin/practitioners/<license|certification|degree>/<id>/change/ — one credential:
-  the claim, the board's lookup, earlier decisions and the practitioner's other credentials,
+  its details, the board's lookup, earlier decisions and the practitioner's other credentials,
   with the decision forms (posted to …/<id>/decide/).
 """
 
@@ -30,6 +30,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from dashboard.models import Claim
 from practitioners.admin import ReadOnlyHistoryAdmin
+from practitioners.conflicts import ConflictOfInterest, credential_conflict
 from practitioners.models import (
     CREDENTIAL_BOOKKEEPING_FIELDS,
     Certification,
@@ -76,6 +77,8 @@ def _report_bulk(request: HttpRequest, outcome: services.BulkOutcome, decision: 
         messages.success(request, f"{len(outcome.done)} credential(s) {done}.")
     for credential, error in outcome.failed:
         messages.error(request, f"{credential}: not {done}. {error}")
+    for credential, reason in outcome.skipped:
+        messages.warning(request, f"{credential}: not {done}. {reason}")
 
 
 # ---------------------------------------------------------------- credentials
@@ -100,7 +103,7 @@ def lookup_for(credential) -> tuple[str, str]:
 
 
 def verification_panel(request: HttpRequest, credential, bound_form: DecisionForm | None = None) -> dict:
-    """Everything a reviewer needs beside the claim: where to check it, what was decided
+    """Everything a reviewer needs beside the credential's details: where to check it, what was decided
     before, the practitioner's other credentials, and the decisions available now."""
     practitioner = credential.practitioner
     records = (
@@ -121,15 +124,19 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
         if not (type(other) is type(credential) and other.pk == credential.pk)
     ]
     can_decide = request.user.has_perm(f"{credential._meta.app_label}.change_{credential._meta.model_name}")
+    # Their own listing's credential: the reason replaces the decision buttons.
+    conflict = services.credential_decision_conflict(credential=credential, actor=request.user) if can_decide else None
     decision_forms = []
-    if can_decide:
+    if can_decide and conflict is None:
         for decision, form_class in DECISION_FORMS.items():
             if not form_class.available_for(credential):
                 continue
             if bound_form is not None and bound_form.decision == decision:
                 decision_forms.append(bound_form)
             else:
-                initial = {"source": lookup_for(credential)[1]} if "source" in form_class.base_fields else {}
+                initial = {"version": credential.version}
+                if "source" in form_class.base_fields:
+                    initial["source"] = lookup_for(credential)[1]
                 decision_forms.append(form_class(prefix=decision, initial=initial))
     lookup_name, lookup_url = lookup_for(credential)
     return {
@@ -139,9 +146,15 @@ def verification_panel(request: HttpRequest, credential, bound_form: DecisionFor
         "lookup_name": lookup_name,
         "lookup_url": lookup_url,
         "records": records,
+        # What the decision applies to, as stored now (version `credential.version`).
+        "details": [
+            (credential._meta.get_field(name).verbose_name, getattr(credential, name))
+            for name in services.DETAIL_FIELDS[type(credential)]
+        ],
         "other_credentials": others,
         "decision_forms": decision_forms,
         "can_decide": can_decide,
+        "conflict": conflict,
         "decide_url": reverse(
             f"admin:{credential._meta.app_label}_{credential._meta.model_name}_decide", args=[credential.pk]
         ),
@@ -153,7 +166,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
     """Shared by licenses, certifications and degrees."""
 
     change_form_template = "admin/practitioners/credential/change_form.html"
-    claim_fields: tuple[str, ...] = ()
+    detail_fields: tuple[str, ...] = ()
     actions = ["verify_selected", "reject_selected"]
     list_per_page = 50
 
@@ -162,7 +175,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         return [
-            ("What the practitioner claims", {"fields": ("practitioner", *self.claim_fields)}),
+            ("What the practitioner states", {"fields": ("practitioner", *self.detail_fields)}),
             ("Verification (changed only by decisions)", {"fields": BOOKKEEPING_FIELDS}),
         ]
 
@@ -171,8 +184,8 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
             return BOOKKEEPING_FIELDS
         if request.user.is_superuser:
             return ("practitioner", *BOOKKEEPING_FIELDS)
-        # Reviewers decide; they do not rewrite what the practitioner claimed.
-        return ("practitioner", *self.claim_fields, *BOOKKEEPING_FIELDS)
+        # Reviewers decide; they do not rewrite what the practitioner stated.
+        return ("practitioner", *self.detail_fields, *BOOKKEEPING_FIELDS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("practitioner")
@@ -181,10 +194,10 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
         if not change:
             super().save_model(request, obj, form, change)
             return
-        # A superuser correcting a claim: the same rule as the practitioner's own edit.
-        claim_changes = {name: form.cleaned_data[name] for name in form.changed_data if name in self.claim_fields}
-        if claim_changes:
-            services.credential_update_claim(credential=obj, actor=request.user, changes=claim_changes)
+        # A superuser correcting the details: the same rule as the practitioner's own edit.
+        detail_changes = {name: form.cleaned_data[name] for name in form.changed_data if name in self.detail_fields}
+        if detail_changes:
+            services.credential_update_details(credential=obj, actor=request.user, changes=detail_changes)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
@@ -224,6 +237,13 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
         if form.is_valid():
             try:
                 record = form.apply(credential=obj, actor=request.user)
+            except ConflictOfInterest as exc:
+                messages.error(request, str(exc))
+                return HttpResponseRedirect(change_url)
+            except services.CredentialChanged as exc:
+                # Nothing decided: show the page again with the current details and fresh forms.
+                messages.error(request, " ".join(exc.messages) + " Check the details again, then decide.")
+                return HttpResponseRedirect(change_url)
             except ValidationError as exc:
                 _add_service_errors(form, exc)
             else:
@@ -279,7 +299,7 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(License)
 class LicenseAdmin(CredentialAdmin):
-    claim_fields = ("state", "number", "title", "issue_date", "expiry_date", "board_status", "restricted")
+    detail_fields = ("state", "number", "title", "issue_date", "expiry_date", "board_status", "restricted")
     list_display = (
         "__str__",
         "practitioner",
@@ -302,7 +322,7 @@ class LicenseAdmin(CredentialAdmin):
 
 @admin.register(Certification)
 class CertificationAdmin(CredentialAdmin):
-    claim_fields = ("cert_type", "number", "issue_date", "expiry_date", "status")
+    detail_fields = ("cert_type", "number", "issue_date", "expiry_date", "status")
     list_display = ("__str__", "practitioner", "verification_state", "status", "expiry_date")
     list_filter = ("verification_state", "cert_type", "status")
     search_fields = ("number", "practitioner__name")
@@ -311,7 +331,7 @@ class CertificationAdmin(CredentialAdmin):
 
 @admin.register(Degree)
 class DegreeAdmin(CredentialAdmin):
-    claim_fields = ("school", "degree", "graduation_year")
+    detail_fields = ("school", "degree", "graduation_year")
     list_display = ("__str__", "practitioner", "verification_state", "school", "graduation_year")
     list_filter = ("verification_state", "degree", "school__accreditation")
     list_select_related = ("practitioner", "school")
@@ -399,11 +419,21 @@ class VerificationQueueAdmin(admin.ModelAdmin):
             {
                 "row": row,
                 "key": f"{row.kind}:{row.credential.pk}",
-                "selectable": can_decide[row.kind],
+                "selectable": can_decide[row.kind] and conflict is None,
+                "conflict": conflict,
                 "checked": f"{row.kind}:{row.credential.pk}" in checked,
                 "change_url": admin_change_url(row.credential),
             }
-            for row in queue.load_page(list(page.object_list))
+            for row, conflict in (
+                # Their own listing's credentials: shown, never selectable, with the reason.
+                (
+                    row,
+                    credential_conflict(
+                        actor_id=request.user.pk, listing_owner_id=row.credential.practitioner.owner_id
+                    ),
+                )
+                for row in queue.load_page(list(page.object_list))
+            )
         ]
         context = {
             **self.admin_site.each_context(request),

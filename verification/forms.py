@@ -18,6 +18,8 @@ class DecisionForm(forms.Form):
     decision = ""
     title = ""
     button = ""
+    # The version of the credential the reviewer saw; a decision on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def apply(self, *, credential, actor) -> VerificationRecord:
         raise NotImplementedError
@@ -55,25 +57,51 @@ class VerifyForm(DecisionForm):
 
     def apply(self, *, credential, actor):
         data = self.cleaned_data
-        return services.credential_verify(credential=credential, actor=actor, source=data["source"], note=data["note"])
+        return services.credential_verify(
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            expected_version=data["version"],
+        )
 
 
-class RejectForm(DecisionForm):
-    decision = "reject"
-    title = "Reject"
-    button = "Reject"
+class RefusalForm(DecisionForm):
+    """Reject or revoke: a reason the practitioner reads, and optionally what was checked.
+    The two decisions differ only in their labels and the state they lead to."""
+
+    new_state = ""
     reason = _text_field("Reason (shown to the practitioner)", required=True)
     source = _source_field(required=False, label="Checked against (optional)")
 
     @classmethod
     def available_for(cls, credential) -> bool:
-        return VerificationState.REJECTED in services.ALLOWED_TRANSITIONS[credential.verification_state]
+        return cls.new_state in services.ALLOWED_TRANSITIONS[credential.verification_state]
 
     def apply(self, *, credential, actor):
         data = self.cleaned_data
-        return services.credential_reject(
-            credential=credential, actor=actor, reason=data["reason"], source=data["source"]
+        return services.credential_refuse(
+            credential=credential,
+            actor=actor,
+            new_state=self.new_state,
+            reason=data["reason"],
+            source=data["source"],
+            expected_version=data["version"],
         )
+
+
+class RejectForm(RefusalForm):
+    decision = "reject"
+    title = "Reject"
+    button = "Reject"
+    new_state = VerificationState.REJECTED
+
+
+class RevokeForm(RefusalForm):
+    decision = "revoke"
+    title = "Revoke the verification"
+    button = "Revoke"
+    new_state = VerificationState.REVOKED
 
 
 class RestrictForm(DecisionForm):
@@ -90,7 +118,11 @@ class RestrictForm(DecisionForm):
     def apply(self, *, credential, actor):
         data = self.cleaned_data
         return services.credential_mark_restricted(
-            credential=credential, actor=actor, source=data["source"], note=data["note"]
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            expected_version=data["version"],
         )
 
 
@@ -107,25 +139,12 @@ class UnrestrictForm(RestrictForm):
     def apply(self, *, credential, actor):
         data = self.cleaned_data
         return services.credential_mark_restricted(
-            credential=credential, actor=actor, source=data["source"], note=data["note"], restricted=False
-        )
-
-
-class RevokeForm(DecisionForm):
-    decision = "revoke"
-    title = "Revoke the verification"
-    button = "Revoke"
-    reason = _text_field("Reason (shown to the practitioner)", required=True)
-    source = _source_field(required=False, label="Checked against (optional)")
-
-    @classmethod
-    def available_for(cls, credential) -> bool:
-        return VerificationState.REVOKED in services.ALLOWED_TRANSITIONS[credential.verification_state]
-
-    def apply(self, *, credential, actor):
-        data = self.cleaned_data
-        return services.credential_revoke(
-            credential=credential, actor=actor, reason=data["reason"], source=data["source"]
+            credential=credential,
+            actor=actor,
+            source=data["source"],
+            note=data["note"],
+            restricted=False,
+            expected_version=data["version"],
         )
 
 

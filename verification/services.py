@@ -21,11 +21,13 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from practitioners.conflicts import ConflictOfInterest, credential_conflict, require_no_conflict
 from practitioners.models import (
     CREDENTIAL_BOOKKEEPING_FIELDS,
     Certification,
     Degree,
     License,
+    Practitioner,
     VerificationRecord,
     VerificationState,
 )
@@ -55,18 +57,37 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     VerificationState.REVOKED: frozenset({VerificationState.PENDING, VerificationState.VERIFIED}),
 }
 
-# What a practitioner may claim about each kind of credential (dashboard edits).
+# The details a practitioner states about each kind of credential (dashboard edits).
 # All of them identify the credential or state its standing, so changing any of
 # them on a verified credential sends it back to the queue: a practitioner's own
 # word never keeps (or creates) a badge. Board/NCCAOM status is included for the
 # same reason: "inactive" → "active" must not re-light a badge unchecked.
-CLAIM_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
+DETAIL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     License: ("state", "number", "title", "issue_date", "expiry_date", "board_status"),
     Certification: ("cert_type", "number", "issue_date", "expiry_date", "status"),
     Degree: ("school", "degree", "graduation_year"),
 }
 
 _BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
+
+
+class CredentialChanged(ValidationError):
+    """The credential's details changed after the reviewer opened it: the decision is refused."""
+
+
+STALE_MESSAGE = "This credential changed since you opened it."
+
+
+def details_now(credential: Credential) -> str:
+    """The credential's current details, for a reviewer who saw an older version."""
+    return "; ".join(
+        f"{credential._meta.get_field(name).verbose_name}: {_shown(getattr(credential, name))}"
+        for name in DETAIL_FIELDS[type(credential)]
+    )
+
+
+def _shown(value: object) -> str:
+    return "none" if value in (None, "") else str(value)
 
 
 def actor_label(actor: User | None) -> str:
@@ -83,11 +104,15 @@ def credential_transition(
     source: str = "",
     note: str = "",
     changes: dict | None = None,
+    expected_version: int | None = None,
 ) -> VerificationRecord:
     """Move a credential to `new_state`, apply `changes` to its fields, and record the decision.
 
     `new_state=None` keeps the current state: a recorded change of fields only
-    (restriction, board roster update); verification bookkeeping is left alone.
+    (restriction, board roster update, the practitioner's edit); verification
+    bookkeeping is left alone. Any change of fields raises the credential's
+    `version`. `expected_version` is the version a reviewer decided on: if the
+    credential has another one now, CredentialChanged is raised under the row lock.
     `actor=None` means the system (expiry job, imports). Raises ValidationError for
     a transition the state machine does not allow or for invalid field changes;
     nothing is written in that case.
@@ -96,6 +121,8 @@ def credential_transition(
         raise ValidationError({"verification_state": f"Unknown verification state {new_state!r}."})
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise CredentialChanged(f"{STALE_MESSAGE} Now: {details_now(locked)}.", code="stale")
         old_state = locked.verification_state
         if new_state is None:
             new_state = old_state
@@ -107,6 +134,8 @@ def credential_transition(
             _apply_bookkeeping(locked, new_state=new_state, actor=actor, source=source, note=note)
         for name, value in (changes or {}).items():
             setattr(locked, name, value)
+        if changes:
+            locked.version += 1
         locked.full_clean()
         locked.save()
         record = VerificationRecord(
@@ -127,7 +156,7 @@ def credential_transition(
         # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
         transaction.on_commit(invalidate_search_cache)
     # Keep the caller's instance in step with what was saved.
-    for name in (*_BOOKKEEPING_FIELDS, *(changes or {})):
+    for name in (*_BOOKKEEPING_FIELDS, "version", *(changes or {})):
         setattr(credential, name, getattr(locked, name))
     credential.updated_at = locked.updated_at
     return record
@@ -161,13 +190,13 @@ def credential_submit(*, credential: Credential, actor: User | None) -> Verifica
     return credential_transition(credential=credential, new_state=VerificationState.PENDING, actor=actor)
 
 
-def _claim_changes(credential: Credential, changes: dict) -> dict:
+def _detail_changes(credential: Credential, changes: dict) -> dict:
     """The entries of `changes` that differ from what is stored, keyed for `setattr`.
 
     A foreign key may be given as an instance (`state=board`) or a primary key
     (`state="CA"`); both compare and are set by primary key.
     """
-    allowed = CLAIM_FIELDS[type(credential)]
+    allowed = DETAIL_FIELDS[type(credential)]
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise ValidationError({name: "This field cannot be changed by the practitioner." for name in unknown})
@@ -193,37 +222,38 @@ def _differs(current: object, proposed: object) -> bool:
     return str(current) != str(proposed)
 
 
-def credential_update_claim(*, credential: Credential, actor: User | None, changes: dict) -> VerificationRecord | None:
-    """Apply what the practitioner now claims about a credential.
+def credential_update_details(
+    *, credential: Credential, actor: User | None, changes: dict
+) -> VerificationRecord | None:
+    """Apply the details the practitioner now states about a credential.
 
-    Only the fields in `CLAIM_FIELDS` may change (anything else raises
-    ValidationError). If the credential is verified and anything changed, it goes
-    back to pending with a VerificationRecord naming the changed fields, which is
-    returned. Otherwise the changes are saved after `full_clean()`, the state is
-    left as it was, and None is returned.
+    Only the fields in `DETAIL_FIELDS` may change (anything else raises
+    ValidationError). Every real change is recorded in the verification log with
+    the old and the new values, whatever the state, and raises the version, so a
+    reviewer who opened the older version cannot decide on it. A verified
+    credential goes back to pending; any other keeps its state. Returns the
+    record, or None when nothing changed.
     """
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
-        differing = _claim_changes(locked, changes)
+        differing = _detail_changes(locked, changes)
         if not differing:
             return None
+        edits = "; ".join(
+            f"{name.removesuffix('_id')}: {_shown(getattr(locked, name))} → {_shown(value)}"
+            for name, value in differing.items()
+        )
         if locked.verification_state == VerificationState.VERIFIED:
-            changed = ", ".join(name.removesuffix("_id") for name in differing)
             return credential_transition(
                 credential=credential,
                 new_state=VerificationState.PENDING,
                 actor=actor,
-                note=f"Claim changed after verification: {changed}. Needs checking again.",
+                note=f"Details changed after verification ({edits}). Needs checking again.",
                 changes=differing,
             )
-        for name, value in differing.items():
-            setattr(locked, name, value)
-        locked.full_clean()
-        locked.save()
-    for name in differing:
-        setattr(credential, name, getattr(locked, name))
-    credential.updated_at = locked.updated_at
-    return None
+        return credential_transition(
+            credential=credential, new_state=None, actor=actor, note=f"Details changed ({edits}).", changes=differing
+        )
 
 
 # ---------------------------------------------------------------- reviewer decisions
@@ -233,17 +263,43 @@ def _notify_on_commit(*, credential: Credential, record: VerificationRecord, kin
     transaction.on_commit(lambda: notifications.send_decision_email(credential=credential, record=record, kind=kind))
 
 
-def credential_verify(*, credential: Credential, actor: User, source: str, note: str = "") -> VerificationRecord:
+def credential_decision_conflict(*, credential: Credential, actor: User | None) -> str | None:
+    """Why `actor` may not decide on `credential` (its listing is theirs), or None.
+
+    The listing's owner is read from the database, not from the caller's instance.
+    """
+    if actor is None:
+        return None
+    owner_id = Practitioner.objects.filter(pk=credential.practitioner_id).values_list("owner_id", flat=True).first()
+    return credential_conflict(actor_id=actor.pk, listing_owner_id=owner_id)
+
+
+def _require_independent(credential: Credential, actor: User) -> None:
+    """No one, superusers included, decides on a credential of their own listing."""
+    require_no_conflict(credential_decision_conflict(credential=credential, actor=actor))
+
+
+def credential_verify(
+    *, credential: Credential, actor: User, source: str, note: str = "", expected_version: int | None = None
+) -> VerificationRecord:
     """A reviewer checked the credential against `source` (e.g. the board lookup) and it holds.
 
     Verifying a license may publish the listing: see `practitioner_publish_if_verified`.
+    Raises ConflictOfInterest when the credential is on the actor's own listing, and
+    CredentialChanged when `expected_version` (what the reviewer saw) is no longer current.
     """
+    _require_independent(credential, actor)
     source = (source or "").strip()
     if not source:
         raise ValidationError({"source": "Say what you checked the credential against (e.g. the board's lookup)."})
     with transaction.atomic():
         record = credential_transition(
-            credential=credential, new_state=VerificationState.VERIFIED, actor=actor, source=source, note=note.strip()
+            credential=credential,
+            new_state=VerificationState.VERIFIED,
+            actor=actor,
+            source=source,
+            note=note.strip(),
+            expected_version=expected_version,
         )
         if isinstance(credential, License | Certification):
             # A license or registration, or an NCCAOM certification where no location's state licenses.
@@ -252,34 +308,52 @@ def credential_verify(*, credential: Credential, actor: User, source: str, note:
     return record
 
 
-def credential_reject(*, credential: Credential, actor: User, reason: str, source: str = "") -> VerificationRecord:
-    """The credential could not be verified. The reason is shown to the practitioner."""
+# A refusal names its reason to the practitioner; rejecting a credential and revoking an earlier
+# verification differ only in the state they lead to (the email says which).
+REFUSAL_STATES = frozenset({VerificationState.REJECTED, VerificationState.REVOKED})
+
+
+def credential_refuse(
+    *,
+    credential: Credential,
+    actor: User,
+    new_state: str,
+    reason: str,
+    source: str = "",
+    expected_version: int | None = None,
+) -> VerificationRecord:
+    """Refuse a credential: `rejected` (it could not be verified) or `revoked` (an earlier
+    verification is withdrawn: the board record changed, the evidence was wrong, …).
+
+    The reason is shown to the practitioner and emailed to them.
+    """
+    if new_state not in REFUSAL_STATES:
+        raise ValueError(f"A refusal leads to rejected or revoked, not {new_state!r}.")
+    _require_independent(credential, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
     with transaction.atomic():
         record = credential_transition(
-            credential=credential, new_state=VerificationState.REJECTED, actor=actor, source=source.strip(), note=reason
+            credential=credential,
+            new_state=new_state,
+            actor=actor,
+            source=source.strip(),
+            note=reason,
+            expected_version=expected_version,
         )
-        _notify_on_commit(credential=credential, record=record, kind="rejected")
-    return record
-
-
-def credential_revoke(*, credential: Credential, actor: User, reason: str, source: str = "") -> VerificationRecord:
-    """Withdraw an earlier verification (board record changed, evidence was wrong, …)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Give the reason; the practitioner sees it."})
-    with transaction.atomic():
-        record = credential_transition(
-            credential=credential, new_state=VerificationState.REVOKED, actor=actor, source=source.strip(), note=reason
-        )
-        _notify_on_commit(credential=credential, record=record, kind="revoked")
+        _notify_on_commit(credential=credential, record=record, kind=new_state)
     return record
 
 
 def credential_mark_restricted(
-    *, credential: License, actor: User, source: str, note: str = "", restricted: bool = True
+    *,
+    credential: License,
+    actor: User,
+    source: str,
+    note: str = "",
+    restricted: bool = True,
+    expected_version: int | None = None,
 ) -> VerificationRecord:
     """Record that the board restricted or disciplined a license (or lifted it with `restricted=False`).
 
@@ -288,6 +362,7 @@ def credential_mark_restricted(
     """
     if not isinstance(credential, License):
         raise ValidationError("Only state licenses can be restricted or disciplined.")
+    _require_independent(credential, actor)
     source = (source or "").strip()
     if not source:
         raise ValidationError({"source": "Say where the restriction or discipline is recorded."})
@@ -302,6 +377,7 @@ def credential_mark_restricted(
             source=source,
             note=note.strip() or ("Marked restricted or disciplined." if restricted else "Restriction lifted."),
             changes={"restricted": restricted},
+            expected_version=expected_version,
         )
         _notify_on_commit(credential=credential, record=record, kind="restricted" if restricted else "unrestricted")
     return record
@@ -336,13 +412,16 @@ def _is_past_expiry(credential: License | Certification, today: datetime.date) -
 class BulkOutcome:
     done: list[Credential] = field(default_factory=list)
     failed: list[tuple[Credential, str]] = field(default_factory=list)
+    # The actor's own credentials: not decided, with the reason (another reviewer must).
+    skipped: list[tuple[Credential, str]] = field(default_factory=list)
 
 
 def credentials_decide_bulk(
     *, credentials: Iterable[Credential], decision: str, actor: User, source: str = "", note: str = ""
 ) -> BulkOutcome:
     """Verify or reject several credentials. Each is its own transaction: one that cannot
-    move (e.g. already verified by someone else) is reported, the others still go through."""
+    move (e.g. already verified by someone else) is reported in `failed`, one on the actor's
+    own listing in `skipped`; the others still go through."""
     if decision not in ("verify", "reject"):
         raise ValueError(f"Unknown bulk decision {decision!r}.")
     outcome = BulkOutcome()
@@ -351,7 +430,15 @@ def credentials_decide_bulk(
             if decision == "verify":
                 credential_verify(credential=credential, actor=actor, source=source, note=note)
             else:
-                credential_reject(credential=credential, actor=actor, reason=note, source=source)
+                credential_refuse(
+                    credential=credential,
+                    actor=actor,
+                    new_state=VerificationState.REJECTED,
+                    reason=note,
+                    source=source,
+                )
+        except ConflictOfInterest as exc:
+            outcome.skipped.append((credential, str(exc)))
         except ValidationError as exc:
             outcome.failed.append((credential, "; ".join(exc.messages)))
         else:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from practitioners.models import Certification, Degree, License, Practitioner, VerificationRecord
 from tests.factories import CertificationFactory, LicenseFactory, SchoolFactory, UserFactory
-from verification.services import credential_reject
+from verification.services import credential_refuse
 
 pytestmark = pytest.mark.django_db
 
@@ -184,8 +184,11 @@ def test_changing_a_pending_credential_keeps_it_pending(owner_client, listing):
 
 def test_rejection_reason_is_shown_and_an_edit_resubmits(owner_client, listing):
     license_ = LicenseFactory(practitioner=listing, state_id="NY", verification_state="pending", verified_at=None)
-    credential_reject(
-        credential=license_, actor=UserFactory(is_staff=True), reason="Number not found on the NY roster."
+    credential_refuse(
+        new_state="rejected",
+        credential=license_,
+        actor=UserFactory(is_staff=True),
+        reason="Number not found on the NY roster.",
     )
     home = owner_client.get(reverse("dashboard:home")).text
     assert "Number not found on the NY roster." in home

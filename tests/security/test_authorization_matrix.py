@@ -11,23 +11,31 @@ from collections.abc import Callable
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.sites import site as admin_site
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import User
 from dashboard.models import Claim
-from practitioners.models import License, PracticeLocation, Practitioner, VerificationRecord
+from practitioners.models import Certification, Degree, License, PracticeLocation, Practitioner, VerificationRecord
 from reviews.models import HelpfulVote, Review, ReviewReply, ReviewReport
 from reviews.services import review_publish
 from tests.factories import (
+    CertificationFactory,
     ClaimFactory,
+    DegreeFactory,
+    LicenseFactory,
     PractitionerFactory,
     ReviewerFactory,
     ReviewFactory,
     ReviewReplyFactory,
+    ReviewReportFactory,
     UserFactory,
+    VerifiedUserFactory,
     owned_listing,
 )
+from verification.forms import DECISION_FORMS
 
 pytestmark = pytest.mark.django_db
 
@@ -446,3 +454,322 @@ def test_logout_is_post_only_and_login_rotates_the_session(world):
     assert client.get(reverse("my_reviews")).status_code == 200
     client.post(reverse("account_logout"))
     assert outcome(client.get(reverse("my_reviews"))) == LOGIN
+
+
+# ---------------------------------------------------------------- decisions: acting on one's own object
+#
+# Every decision door in the admin (the credential decide URL for each decision, every admin action
+# that decides, the queue's bulk form), every role, and the conflict-of-interest column: a reviewer
+# (and a superuser) acting on their *own* object — a credential of the listing they keep, their own
+# claim or a claim on their listing, their own review or a review of their listing. Each probe gets a
+# fresh actor and a fresh object, so one role's decision never changes what the next role sees.
+
+DECIDERS = ("anonymous", "patient", "owner", "reviewer", "superuser", "reviewer_own", "superuser_own")
+ADMIN_LOGIN, DECIDED, REFUSED = "sign-in", "decided", "refused"
+# Staff decide on other people's objects; nobody, superusers included, decides on their own.
+NOT_ON_THEIR_OWN = (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, DECIDED, DECIDED, REFUSED, REFUSED)
+CONFLICT_MESSAGE = "another reviewer must"
+BOARD = "https://search.dca.ca.gov/"
+
+
+def decider(role: str) -> User | None:
+    """A fresh account for `role` ("reviewer_own" is a reviewer; the object is made theirs)."""
+    if role == "anonymous":
+        return None
+    if role in ("reviewer", "reviewer_own"):
+        user = ReviewerFactory()
+    elif role in ("superuser", "superuser_own"):
+        user = UserFactory(is_staff=True, is_superuser=True)
+    else:
+        user = UserFactory()
+    if role == "owner":
+        owned_listing(user)
+    return user
+
+
+def listing_of(user: User | None) -> Practitioner:
+    """The listing `user` keeps (made if needed), or a stranger's listing for None."""
+    if user is not None and (kept := Practitioner.objects.filter(owner=user).first()):
+        return kept
+    return owned_listing(user or VerifiedUserFactory())
+
+
+def pending_license(holder) -> License:
+    return LicenseFactory(practitioner=listing_of(holder), verification_state="pending", verified_at=None)
+
+
+def verified_license(holder) -> License:
+    return LicenseFactory(practitioner=listing_of(holder))
+
+
+def restricted_license(holder) -> License:
+    return LicenseFactory(practitioner=listing_of(holder), restricted=True)
+
+
+def pending_certification(holder) -> Certification:
+    return CertificationFactory(practitioner=listing_of(holder), verification_state="pending", verified_at=None)
+
+
+def pending_degree(holder) -> Degree:
+    return DegreeFactory(practitioner=listing_of(holder), verification_state="pending", verified_at=None)
+
+
+def claim_by(holder) -> Claim:
+    """A pending claim made by `holder` (or a stranger) whose license is on the unclaimed listing."""
+    listing = PractitionerFactory(owner=None)
+    found = LicenseFactory(practitioner=listing)
+    if holder is not None and not EmailAddress.objects.filter(user=holder).exists():
+        EmailAddress.objects.create(user=holder, email=holder.email, verified=True, primary=True)
+    return ClaimFactory(
+        practitioner=listing,
+        user=holder or VerifiedUserFactory(),
+        license_number=found.number,
+        license_state=found.state,
+    )
+
+
+def claim_on_listing_of(holder) -> Claim:
+    """A stranger's pending claim on the listing `holder` keeps (the rival's claim)."""
+    listing = listing_of(holder)
+    found = listing.licenses.first()
+    return ClaimFactory(practitioner=listing, license_number=found.number, license_state=found.state)
+
+
+def pending_review_by(holder) -> Review:
+    return ReviewFactory(author=holder or UserFactory(), practitioner=owned_listing(), state="pending")
+
+
+def pending_review_of_listing_of(holder) -> Review:
+    return ReviewFactory(practitioner=listing_of(holder), state="pending")
+
+
+def published_review_by(holder) -> Review:
+    return review_publish(review=pending_review_by(holder), moderator=ReviewerFactory())
+
+
+def published_review_of_listing_of(holder) -> Review:
+    return review_publish(review=pending_review_of_listing_of(holder), moderator=ReviewerFactory())
+
+
+def report_on_review_by(holder) -> ReviewReport:
+    return ReviewReportFactory(review=published_review_by(holder))
+
+
+def report_on_review_of_listing_of(holder) -> ReviewReport:
+    return ReviewReportFactory(review=published_review_of_listing_of(holder))
+
+
+def credential_state(credential) -> tuple:
+    credential.refresh_from_db()
+    return (credential.verification_state, getattr(credential, "restricted", None), credential.verified_by_id)
+
+
+def claim_state(claim: Claim) -> tuple:
+    claim.refresh_from_db()
+    claim.practitioner.refresh_from_db()
+    return (claim.status, claim.practitioner.owner_id)
+
+
+def review_state(review: Review) -> tuple:
+    review.refresh_from_db()
+    return (review.state, review.moderated_by_id)
+
+
+def report_state(report: ReviewReport) -> tuple:
+    report.refresh_from_db()
+    return (report.resolution, report.resolved_by_id, report.review.state)
+
+
+def decide_url_request(decision: str, fields: dict) -> Callable:
+    def request(client: Client, credential) -> object:
+        opts = credential._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_decide", args=[credential.pk])
+        fields_seen = {**fields, "version": credential.version}
+        data = {"decision": decision, **{f"{decision}-{name}": value for name, value in fields_seen.items()}}
+        return client.post(url, data, follow=True)
+
+    return request
+
+
+def action_request(changelist: str, action: str, extra: dict | None = None) -> Callable:
+    def request(client: Client, obj) -> object:
+        data = {"action": action, ACTION_CHECKBOX_NAME: [obj.pk], **(extra or {})}
+        return client.post(reverse(f"admin:{changelist}_changelist"), data, follow=True)
+
+    return request
+
+
+def queue_request(decision: str, extra: dict) -> Callable:
+    def request(client: Client, credential) -> object:
+        data = {"selected": [f"{credential._meta.model_name}:{credential.pk}"], "decision": decision, **extra}
+        return client.post(reverse("admin:practitioners_verificationqueue_changelist"), data, follow=True)
+
+    return request
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    request: Callable  # (client, object) -> response (redirects followed)
+    make: Callable  # (stakeholder or None) -> a fresh object that is the stakeholder's own
+    state: Callable  # object -> what the decision changes
+    expected: tuple = NOT_ON_THEIR_OWN
+
+
+BULK_VERIFY = {"apply": "1", "decision": "verify", "source": BOARD}
+BULK_REJECT = {"apply": "1", "decision": "reject", "note": "Not on the board's roster."}
+# (door, what "own" means here) -> the decision. Doors: `decide:<model>:<decision>`, `action:<changelist>:<action>`,
+# `queue:<decision>`.
+DECISIONS: dict[tuple[str, str], Decision] = {
+    ("decide:license:verify", "credential"): Decision(
+        decide_url_request("verify", {"source": BOARD}), pending_license, credential_state
+    ),
+    ("decide:license:reject", "credential"): Decision(
+        decide_url_request("reject", {"reason": "No such number."}), pending_license, credential_state
+    ),
+    ("decide:license:revoke", "credential"): Decision(
+        decide_url_request("revoke", {"reason": "Surrendered."}), verified_license, credential_state
+    ),
+    ("decide:license:restrict", "credential"): Decision(
+        decide_url_request("restrict", {"source": BOARD}), verified_license, credential_state
+    ),
+    ("decide:license:unrestrict", "credential"): Decision(
+        decide_url_request("unrestrict", {"source": BOARD}), restricted_license, credential_state
+    ),
+    ("decide:certification:verify", "credential"): Decision(
+        decide_url_request("verify", {"source": "https://www.nccaom.org/"}), pending_certification, credential_state
+    ),
+    ("decide:degree:verify", "credential"): Decision(
+        decide_url_request("verify", {"source": "Transcript"}), pending_degree, credential_state
+    ),
+    ("action:practitioners_license:verify_selected", "credential"): Decision(
+        action_request("practitioners_license", "verify_selected", BULK_VERIFY), pending_license, credential_state
+    ),
+    ("action:practitioners_license:reject_selected", "credential"): Decision(
+        action_request("practitioners_license", "reject_selected", BULK_REJECT), pending_license, credential_state
+    ),
+    ("action:practitioners_certification:verify_selected", "credential"): Decision(
+        action_request("practitioners_certification", "verify_selected", BULK_VERIFY),
+        pending_certification,
+        credential_state,
+    ),
+    ("action:practitioners_certification:reject_selected", "credential"): Decision(
+        action_request("practitioners_certification", "reject_selected", BULK_REJECT),
+        pending_certification,
+        credential_state,
+    ),
+    ("action:practitioners_degree:verify_selected", "credential"): Decision(
+        action_request("practitioners_degree", "verify_selected", BULK_VERIFY), pending_degree, credential_state
+    ),
+    ("action:practitioners_degree:reject_selected", "credential"): Decision(
+        action_request("practitioners_degree", "reject_selected", BULK_REJECT), pending_degree, credential_state
+    ),
+    ("queue:verify", "credential"): Decision(
+        queue_request("verify", {"source": BOARD}), pending_license, credential_state
+    ),
+    ("queue:reject", "credential"): Decision(
+        queue_request("reject", {"note": "Not on the roster."}), pending_license, credential_state
+    ),
+    ("action:dashboard_pendingclaim:approve_claims", "their claim"): Decision(
+        action_request("dashboard_pendingclaim", "approve_claims"), claim_by, claim_state
+    ),
+    ("action:dashboard_pendingclaim:reject_claims", "their claim"): Decision(
+        action_request("dashboard_pendingclaim", "reject_claims", {"apply": "1", "note": "No match."}),
+        claim_by,
+        claim_state,
+    ),
+    ("action:dashboard_pendingclaim:reject_claims", "a claim on their listing"): Decision(
+        action_request("dashboard_pendingclaim", "reject_claims", {"apply": "1", "note": "No match."}),
+        claim_on_listing_of,
+        claim_state,
+    ),
+    ("action:reviews_review:publish_selected", "their review"): Decision(
+        action_request("reviews_review", "publish_selected"), pending_review_by, review_state
+    ),
+    ("action:reviews_review:publish_selected", "a review of their listing"): Decision(
+        action_request("reviews_review", "publish_selected"), pending_review_of_listing_of, review_state
+    ),
+    ("action:reviews_review:reject_selected", "their review"): Decision(
+        action_request("reviews_review", "reject_selected", {"apply": "1", "reason": "Off topic."}),
+        pending_review_by,
+        review_state,
+    ),
+    ("action:reviews_review:reject_selected", "a review of their listing"): Decision(
+        action_request("reviews_review", "reject_selected", {"apply": "1", "reason": "Off topic."}),
+        pending_review_of_listing_of,
+        review_state,
+    ),
+    ("action:reviews_review:remove_selected", "their review"): Decision(
+        action_request("reviews_review", "remove_selected", {"apply": "1", "reason": ""}),
+        published_review_by,
+        review_state,
+    ),
+    ("action:reviews_review:remove_selected", "a review of their listing"): Decision(
+        action_request("reviews_review", "remove_selected", {"apply": "1", "reason": ""}),
+        published_review_of_listing_of,
+        review_state,
+    ),
+    ("action:reviews_reviewreport:resolve_keep", "their review"): Decision(
+        action_request("reviews_reviewreport", "resolve_keep"), report_on_review_by, report_state
+    ),
+    ("action:reviews_reviewreport:resolve_keep", "a review of their listing"): Decision(
+        action_request("reviews_reviewreport", "resolve_keep"), report_on_review_of_listing_of, report_state
+    ),
+    ("action:reviews_reviewreport:resolve_remove", "their review"): Decision(
+        action_request("reviews_reviewreport", "resolve_remove"), report_on_review_by, report_state
+    ),
+    ("action:reviews_reviewreport:resolve_remove", "a review of their listing"): Decision(
+        action_request("reviews_reviewreport", "resolve_remove"), report_on_review_of_listing_of, report_state
+    ),
+}
+
+
+# Admin actions that decide nothing about a listing, credential, claim or review.
+NOT_DECISIONS = {
+    "action:account_emailaddress:make_verified": "allauth: marks an email address as confirmed",
+}
+
+
+def decide_as(role: str, d: Decision) -> str:
+    actor = decider(role)
+    target = d.make(actor if role.endswith("_own") else None)
+    before = d.state(target)
+    client = Client()
+    if actor is not None:
+        client.force_login(actor)
+    response = d.request(client, target)
+    changed = d.state(target) != before
+    # The admin's sign-in sends people on to allauth's (one throttled door for everyone).
+    if any(login in url for url, _ in response.redirect_chain for login in ("/admin/login/", reverse("account_login"))):
+        assert not changed, f"{role} decided without signing in to the admin"
+        return ADMIN_LOGIN
+    assert response.status_code == 200, (role, response.status_code)
+    if changed:
+        return DECIDED
+    assert CONFLICT_MESSAGE in response.text, f"{role}: nothing decided and no reason given"
+    return REFUSED
+
+
+@pytest.mark.parametrize(("door", "own"), [pytest.param(*key, id=f"{key[0]}-{key[1]}") for key in DECISIONS])
+def test_each_decision_door_refuses_a_decision_on_ones_own_object(door, own):
+    d = DECISIONS[(door, own)]
+    actual = {role: decide_as(role, d) for role in DECIDERS}
+    assert actual == dict(zip(DECIDERS, d.expected, strict=True))
+
+
+def test_every_deciding_admin_action_and_decide_url_has_a_conflict_row(rf):
+    """A new admin action or decision form without a row here fails."""
+    request = rf.get("/admin/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    doors = {door for door, _ in DECISIONS}
+    missing = []
+    for model, model_admin in admin_site._registry.items():
+        changelist = f"{model._meta.app_label}_{model._meta.model_name}"
+        for action in model_admin.get_actions(request):
+            door = f"action:{changelist}:{action}"
+            if action != "delete_selected" and door not in doors and door not in NOT_DECISIONS:
+                missing.append(f"action:{changelist}:{action}")
+    # Every decision on a license; certifications and degrees share the view and the services (verify each).
+    wanted = [f"decide:license:{decision}" for decision in DECISION_FORMS]
+    wanted += ["decide:certification:verify", "decide:degree:verify"]
+    missing += [door for door in wanted if door not in doors]
+    assert not missing, f"add these decisions to DECISIONS: {missing}"

@@ -164,7 +164,9 @@ def test_non_staff_get_nothing(client, reviewer_group, url):
 def test_non_staff_cannot_post_a_decision(client, reviewer_group):
     lic = pending(LicenseFactory)
     client.force_login(UserFactory(is_staff=False))
-    response = client.post(decide_url(lic), {"decision": "verify", "verify-source": BOARD})
+    response = client.post(
+        decide_url(lic), {"decision": "verify", "verify-version": lic.version, "verify-source": BOARD}
+    )
     assert response.status_code == 302
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.PENDING
@@ -174,7 +176,12 @@ def test_non_staff_cannot_post_a_decision(client, reviewer_group):
 def test_staff_outside_the_group_cannot_decide(client):
     lic = pending(LicenseFactory)
     client.force_login(UserFactory(is_staff=True))
-    assert client.post(decide_url(lic), {"decision": "verify", "verify-source": BOARD}).status_code == 403
+    assert (
+        client.post(
+            decide_url(lic), {"decision": "verify", "verify-version": lic.version, "verify-source": BOARD}
+        ).status_code
+        == 403
+    )
     assert client.get(QUEUE_URL).status_code == 403
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.PENDING
@@ -213,10 +220,12 @@ def test_records_cannot_be_changed_even_by_a_superuser(client, record):
 
 
 def test_credential_page_shows_claim_lookup_timeline_and_other_credentials(reviewer_client, staff_reviewer):
-    from verification.services import credential_reject, credential_submit
+    from verification.services import credential_refuse, credential_submit
 
     lic = pending(LicenseFactory)
-    credential_reject(credential=lic, actor=staff_reviewer, reason="Number not found at the board.")
+    credential_refuse(
+        new_state="rejected", credential=lic, actor=staff_reviewer, reason="Number not found at the board."
+    )
     credential_submit(credential=lic, actor=None)
     cert = CertificationFactory(practitioner=lic.practitioner, number="NCC-777")
     response = reviewer_client.get(change_url(lic))
@@ -239,7 +248,13 @@ def test_verify_from_the_credential_page(
     lic = pending(LicenseFactory, practitioner=PractitionerFactory(owner=owner))
     with django_capture_on_commit_callbacks(execute=True):
         response = reviewer_client.post(
-            decide_url(lic), {"decision": "verify", "verify-source": BOARD, "verify-note": "Active, no discipline."}
+            decide_url(lic),
+            {
+                "decision": "verify",
+                "verify-version": lic.version,
+                "verify-source": BOARD,
+                "verify-note": "Active, no discipline.",
+            },
         )
     assert response.status_code == 302
     assert response["Location"] == change_url(lic)
@@ -254,7 +269,9 @@ def test_verify_from_the_credential_page(
 
 def test_reject_without_reason_shows_the_error_beside_the_field(reviewer_client):
     lic = pending(LicenseFactory)
-    response = reviewer_client.post(decide_url(lic), {"decision": "reject", "reject-reason": "   "})
+    response = reviewer_client.post(
+        decide_url(lic), {"decision": "reject", "reject-version": lic.version, "reject-reason": "   "}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert "This field is required." in html or "Give the reason" in html
@@ -267,12 +284,20 @@ def test_reject_without_reason_shows_the_error_beside_the_field(reviewer_client)
 def test_reject_then_mark_restricted_then_revoke(reviewer_client, staff_reviewer):
     lic = LicenseFactory()  # verified
     response = reviewer_client.post(
-        decide_url(lic), {"decision": "restrict", "restrict-source": BOARD, "restrict-note": "Probation."}
+        decide_url(lic),
+        {
+            "decision": "restrict",
+            "restrict-version": lic.version,
+            "restrict-source": BOARD,
+            "restrict-note": "Probation.",
+        },
     )
     assert response.status_code == 302
     lic.refresh_from_db()
     assert lic.restricted
-    response = reviewer_client.post(decide_url(lic), {"decision": "revoke", "revoke-reason": "Surrendered."})
+    response = reviewer_client.post(
+        decide_url(lic), {"decision": "revoke", "revoke-version": lic.version, "revoke-reason": "Surrendered."}
+    )
     assert response.status_code == 302
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.REVOKED
@@ -282,7 +307,9 @@ def test_reject_then_mark_restricted_then_revoke(reviewer_client, staff_reviewer
 
 def test_decision_not_available_in_this_state_changes_nothing(reviewer_client):
     lic = pending(LicenseFactory)
-    response = reviewer_client.post(decide_url(lic), {"decision": "revoke", "revoke-reason": "x"})
+    response = reviewer_client.post(
+        decide_url(lic), {"decision": "revoke", "revoke-version": lic.version, "revoke-reason": "x"}
+    )
     assert response.status_code == 302
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.PENDING
@@ -292,12 +319,14 @@ def test_decision_not_available_in_this_state_changes_nothing(reviewer_client):
 def test_decide_redirects_only_to_safe_targets(reviewer_client):
     lic = pending(LicenseFactory)
     response = reviewer_client.post(
-        decide_url(lic), {"decision": "verify", "verify-source": BOARD, "next": "https://evil.example/"}
+        decide_url(lic),
+        {"decision": "verify", "verify-version": lic.version, "verify-source": BOARD, "next": "https://evil.example/"},
     )
     assert response["Location"] == change_url(lic)
     other = pending(LicenseFactory)
     response = reviewer_client.post(
-        decide_url(other), {"decision": "verify", "verify-source": BOARD, "next": QUEUE_URL}
+        decide_url(other),
+        {"decision": "verify", "verify-version": other.version, "verify-source": BOARD, "next": QUEUE_URL},
     )
     assert response["Location"] == QUEUE_URL
 

@@ -21,11 +21,10 @@ from verification.services import (
     SYSTEM_ACTOR_LABEL,
     credential_expire,
     credential_mark_restricted,
-    credential_reject,
-    credential_revoke,
+    credential_refuse,
     credential_submit,
     credential_transition,
-    credential_update_claim,
+    credential_update_details,
     credential_verify,
     credentials_decide_bulk,
 )
@@ -123,10 +122,12 @@ def test_reverify_refreshes_the_date_and_source(reviewer):
 def test_reject_requires_a_reason_and_shows_it(reviewer, owner, django_capture_on_commit_callbacks):
     lic = pending_license(practitioner=PractitionerFactory(owner=owner))
     with pytest.raises(ValidationError):
-        credential_reject(credential=lic, actor=reviewer, reason="")
+        credential_refuse(new_state="rejected", credential=lic, actor=reviewer, reason="")
     assert VerificationRecord.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
-        record = credential_reject(credential=lic, actor=reviewer, reason="No such number at the board.")
+        record = credential_refuse(
+            new_state="rejected", credential=lic, actor=reviewer, reason="No such number at the board."
+        )
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.REJECTED
     assert lic.rejection_reason == "No such number at the board."
@@ -136,13 +137,15 @@ def test_reject_requires_a_reason_and_shows_it(reviewer, owner, django_capture_o
 
 def test_revoke_only_a_verified_credential(reviewer):
     lic = LicenseFactory()
-    record = credential_revoke(credential=lic, actor=reviewer, reason="Board shows it surrendered.")
+    record = credential_refuse(
+        new_state="revoked", credential=lic, actor=reviewer, reason="Board shows it surrendered."
+    )
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.REVOKED
     assert lic.rejection_reason == "Board shows it surrendered."
     assert (record.old_state, record.new_state) == ("verified", "revoked")
     with pytest.raises(ValidationError):
-        credential_revoke(credential=pending_license(), actor=reviewer, reason="x")
+        credential_refuse(new_state="revoked", credential=pending_license(), actor=reviewer, reason="x")
 
 
 def test_refused_transition_writes_nothing(reviewer):
@@ -223,10 +226,10 @@ def test_submit_refuses_what_is_already_pending_or_verified(owner):
     assert (record.old_state, record.new_state) == ("unverified", "pending")
 
 
-def test_update_claim_on_verified_license_sends_it_back_to_pending(owner):
+def test_update_details_on_verified_license_sends_it_back_to_pending(owner):
     lic = LicenseFactory()
     new_expiry = lic.expiry_date + datetime.timedelta(days=730)
-    record = credential_update_claim(credential=lic, actor=owner, changes={"expiry_date": new_expiry})
+    record = credential_update_details(credential=lic, actor=owner, changes={"expiry_date": new_expiry})
     assert record is not None
     assert (record.old_state, record.new_state) == ("verified", "pending")
     assert "expiry_date" in record.note
@@ -236,63 +239,64 @@ def test_update_claim_on_verified_license_sends_it_back_to_pending(owner):
     assert lic.submitted_at is not None
 
 
-def test_update_claim_state_change_accepts_instance_or_code(owner):
+def test_update_details_state_change_accepts_instance_or_code(owner):
     lic = LicenseFactory()
-    record = credential_update_claim(credential=lic, actor=owner, changes={"state": "NY"})
+    record = credential_update_details(credential=lic, actor=owner, changes={"state": "NY"})
     assert record is not None
     lic.refresh_from_db()
     assert lic.state_id == "NY"
     other = LicenseFactory(verification_state="unverified", verified_at=None)
-    assert (
-        credential_update_claim(credential=other, actor=owner, changes={"state": StateBoard.objects.get(pk="OR")})
-        is None
+    record = credential_update_details(
+        credential=other, actor=owner, changes={"state": StateBoard.objects.get(pk="OR")}
     )
+    assert (record.old_state, record.new_state) == ("unverified", "unverified")
     other.refresh_from_db()
     assert other.state_id == "OR"
 
 
-def test_update_claim_without_real_change_does_nothing(owner):
+def test_update_details_without_real_change_does_nothing(owner):
     lic = LicenseFactory()
     same = {"number": lic.number, "expiry_date": str(lic.expiry_date), "state": lic.state}
-    assert credential_update_claim(credential=lic, actor=owner, changes=same) is None
+    assert credential_update_details(credential=lic, actor=owner, changes=same) is None
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.VERIFIED
     assert VerificationRecord.objects.count() == 0
 
 
-def test_update_claim_on_unverified_credential_just_saves(owner):
+def test_update_details_on_unverified_credential_keeps_its_state_and_records_the_edit(owner):
     degree = DegreeFactory(verification_state="rejected", verified_at=None, rejection_reason="Wrong year")
-    assert credential_update_claim(credential=degree, actor=owner, changes={"graduation_year": 2016}) is None
+    record = credential_update_details(credential=degree, actor=owner, changes={"graduation_year": 2016})
     degree.refresh_from_db()
     assert degree.graduation_year == 2016
     assert degree.verification_state == VerificationState.REJECTED
-    assert VerificationRecord.objects.count() == 0
+    assert (record.old_state, record.new_state, record.actor) == ("rejected", "rejected", owner)
+    assert "graduation_year: 2014 → 2016" in record.note
 
 
-def test_update_claim_refuses_fields_the_practitioner_does_not_own(owner):
+def test_update_details_refuses_fields_the_practitioner_does_not_own(owner):
     lic = LicenseFactory(verification_state="unverified", verified_at=None)
     for forbidden in ({"restricted": False}, {"verification_state": "verified"}, {"verified_by": owner}):
         with pytest.raises(ValidationError):
-            credential_update_claim(credential=lic, actor=owner, changes=forbidden)
+            credential_update_details(credential=lic, actor=owner, changes=forbidden)
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.UNVERIFIED
 
 
-def test_update_claim_validates_and_writes_nothing_on_error(owner):
+def test_update_details_validates_and_writes_nothing_on_error(owner):
     taken = LicenseFactory(verification_state="unverified", verified_at=None)
     lic = LicenseFactory()
     with pytest.raises(ValidationError):
-        credential_update_claim(credential=lic, actor=owner, changes={"number": taken.number})
+        credential_update_details(credential=lic, actor=owner, changes={"number": taken.number})
     with pytest.raises(ValidationError):
-        credential_update_claim(credential=lic, actor=owner, changes={"expiry_date": datetime.date(2000, 1, 1)})
+        credential_update_details(credential=lic, actor=owner, changes={"expiry_date": datetime.date(2000, 1, 1)})
     lic.refresh_from_db()
     assert lic.verification_state == VerificationState.VERIFIED
     assert VerificationRecord.objects.count() == 0
 
 
-def test_update_claim_status_change_needs_reverification(owner):
+def test_update_details_status_change_needs_reverification(owner):
     cert = CertificationFactory(status="inactive")
-    record = credential_update_claim(credential=cert, actor=owner, changes={"status": "active"})
+    record = credential_update_details(credential=cert, actor=owner, changes={"status": "active"})
     assert record is not None
     cert.refresh_from_db()
     assert cert.verification_state == VerificationState.PENDING
