@@ -31,6 +31,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("api/", include("api.urls")),
+    path("fhir/", include("fhir.urls")),
     path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
     path("practitioners/", include((practitioner_patterns, practitioner_urls.app_name))),
     path("accounts/reviews/", review_views.my_reviews, name="my_reviews"),
