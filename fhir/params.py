@@ -45,6 +45,8 @@ def checked(value: str) -> str:
         raise BadValue(f"A value can be at most {MAX_VALUE_LENGTH} characters.")
     if not value.strip():
         raise BadValue("An alternative between commas is empty.")
+    if any(ord(char) < 32 for char in value):
+        raise BadValue("A value cannot contain control characters.")
     return value.strip()
 
 
@@ -124,6 +126,8 @@ def parse_date(value: str) -> DateRange:
         raise BadValue("The ap (approximately) prefix is not supported; use ge and le.")
     if prefix not in DATE_PREFIXES:
         raise BadValue(f"Unknown date prefix “{prefix}”; use one of {', '.join(DATE_PREFIXES)}.")
+    # An unencoded "+" in a query string arrives as a space: "…T10:00 05:00" meant "…T10:00+05:00".
+    text = re.sub(r"(T[0-9:.]+) ([0-9]{2}:[0-9]{2})$", r"\1+\2", text)
     match = DATE_RE.match(text)
     if not match:
         raise BadValue(f"“{text}” is not a FHIR date or dateTime (e.g. 2026, 2026-03, 2026-03-01, 2026-03-01T09:30Z).")

@@ -7,6 +7,7 @@ credentials staff checked, and each qualification carries its verification state
 """
 
 import datetime
+import re
 from collections import defaultdict
 
 from practitioners import trust
@@ -26,9 +27,15 @@ from . import codes
 from .search import qualification_codes
 from .selectors import NCCAOM, Issuer
 
+# FHIR strings allow no whitespace but space, tab, CR and LF (its regex: [ \r\n\t\S]+).
+OTHER_WHITESPACE = re.compile(r"[^\S \r\n\t]")
+
 
 def compact(value):
-    """Drop None, "", [] and {} recursively (FHIR JSON has no empty values)."""
+    """Drop None, "", [] and {} recursively (FHIR JSON has no empty values); other whitespace
+    (a no-break space pasted into a name, say) becomes a plain space."""
+    if isinstance(value, str):
+        return OTHER_WHITESPACE.sub(" ", value)
     if isinstance(value, dict):
         cleaned = {key: compact(item) for key, item in value.items()}
         return {key: item for key, item in cleaned.items() if item not in (None, "", [], {})}

@@ -335,7 +335,7 @@ def address_filter(queryset, values, modifier, context):
         lookup = {"exact": "exact", "contains": "icontains"}.get(modifier or "", "istartswith")
         alternatives += [
             Q(**{f"city__{lookup}": value}),
-            Q(**{f"state_id__{lookup}": value}),
+            Q(**{f"state__state__{lookup}": value}),
             Q(**{f"state__state_name__{lookup}": value}),
             Q(**{f"zip_code__{lookup}": value}),
         ]
@@ -356,7 +356,7 @@ def field_filter(field_name: str) -> FilterFunc:
 def state_filter(queryset, values, modifier, context):
     lookup = {"exact": "exact", "contains": "icontains"}.get(modifier or "", "istartswith")
     return queryset.filter(
-        _any([Q(**{f"state_id__{lookup}": v}) | Q(**{f"state__state_name__{lookup}": v}) for v in values])
+        _any([Q(**{f"state__state__{lookup}": v}) | Q(**{f"state__state_name__{lookup}": v}) for v in values])
     )
 
 
