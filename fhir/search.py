@@ -22,7 +22,6 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from practitioners import geo
-from practitioners.filters import DEFAULT_RADIUS, MAX_RADIUS, flag_q
 from practitioners.models import (
     Certification,
     CertificationType,
@@ -32,6 +31,7 @@ from practitioners.models import (
     PracticeLocation,
     Practitioner,
 )
+from search.filters import DEFAULT_RADIUS, MAX_RADIUS, flag_q
 
 from . import codes
 from .params import (
