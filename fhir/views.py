@@ -5,13 +5,16 @@ so that a POST is told 405, not 403, since nothing here changes state).
 """
 
 import json
+import math
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework.throttling import AnonRateThrottle
 
 from . import codes, selectors
 from .bundle import operation_outcome, searchset
@@ -43,6 +46,16 @@ def outcome(status: int, code: str, message: str, expression: str | None = None,
     return fhir_response(operation_outcome([Issue(code, message, expression)]), status, **headers)
 
 
+class _AnonymousCaller:
+    """What DRF's AnonRateThrottle reads of a request. Every FHIR caller is anonymous, as every
+    JSON API caller is, so both APIs draw on the same per-address rate (API_ANON_RATE)."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.META = request.META
+        self.headers = request.headers
+        self.user = AnonymousUser()
+
+
 def fhir_view(view: Callable) -> Callable:
     @csrf_exempt
     @wraps(view)
@@ -50,6 +63,15 @@ def fhir_view(view: Callable) -> Callable:
         if request.method not in ALLOWED_METHODS:
             return outcome(
                 405, "not-supported", f"This API is read-only; {request.method} is not allowed.", Allow="GET, HEAD"
+            )
+        throttle = AnonRateThrottle()
+        if not throttle.allow_request(_AnonymousCaller(request), None):
+            wait = throttle.wait()
+            return outcome(
+                429,
+                "throttled",
+                "Too many requests from this address; try again shortly.",
+                Retry_After=str(math.ceil(wait or 1)),
             )
         try:
             return view(request, *args, **kwargs)

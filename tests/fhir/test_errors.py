@@ -123,3 +123,14 @@ def test_writes_are_405_with_an_outcome(fhir, method):
 
 def test_head_is_allowed(fhir):
     assert fhir.client.head("/fhir/metadata").status_code == 200
+
+
+def test_anonymous_requests_are_throttled_like_the_json_api(fhir, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [fhir.client.get("/fhir/metadata").status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    outcome = fhir.get("/fhir/Practitioner", status=429)
+    assert outcome["issue"][0]["code"] == "throttled"
+    assert int(fhir.client.get("/fhir/metadata")["Retry-After"]) >= 1
