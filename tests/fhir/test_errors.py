@@ -134,3 +134,10 @@ def test_anonymous_requests_are_throttled_like_the_json_api(fhir, monkeypatch):
     outcome = fhir.get("/fhir/Practitioner", status=429)
     assert outcome["issue"][0]["code"] == "throttled"
     assert int(fhir.client.get("/fhir/metadata")["Retry-After"]) >= 1
+
+
+def test_writes_are_405_even_for_clients_that_send_no_csrf_token():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/fhir/Practitioner", {})
+    assert response.status_code == 405

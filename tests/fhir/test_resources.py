@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from fhir import codes
-from practitioners.models import Language, OpeningHours, StateBoard
+from practitioners.models import Language, License, OpeningHours, StateBoard
 from tests.factories import (
     CertificationFactory,
     DegreeFactory,
@@ -263,3 +263,11 @@ def test_capability_statement_lists_what_the_search_accepts(fhir):
     assert resources["Practitioner"]["searchRevInclude"] == ["PractitionerRole:practitioner"]
     verified = next(p for p in resources["Practitioner"]["searchParam"] if p["name"] == "verified")
     assert verified["definition"] == codes.search_parameter_url("verified")
+
+
+def test_a_withdrawn_verification_claims_nothing_and_keeps_no_date(fhir, listing):
+    practitioner, *_ = listing
+    License.objects.filter(number="NY-1001").update(verification_state="revoked")  # verified_at stays recorded
+    ny = qualification(fhir.get(f"/fhir/Practitioner/{practitioner.pk}"), "L.Ac. license, New York")
+    assert verification(ny) == (["incomplete", "revoked"], None)
+    assert plan_net(ny)[0] == "unknown"
