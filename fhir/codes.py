@@ -81,6 +81,7 @@ def search_parameter_url(name: str) -> str:
 # Qualification codes (Meridian's code system). Certification and degree codes are the
 # model's own choice values, so a new choice appears here without a second list.
 STATE_LICENSE = "state-license"
+STATE_REGISTRATION = "state-registration"  # a state that registers acupuncturists instead of licensing them
 
 # Meridian verification state -> NDH verification status code (complete | incomplete).
 NDH_STATUS = {

@@ -153,6 +153,7 @@ def plan_net_qualification(status: str, where_valid: str | None) -> dict:
 def license_qualification(license: License, today: datetime.date) -> dict:
     board = license.state
     names = qualification_codes()
+    kind = codes.STATE_REGISTRATION if board.regulation == board.Regulation.REGISTRATION else codes.STATE_LICENSE
     return {
         "extension": [
             plan_net_qualification(license_status(license, today), board.state),
@@ -162,9 +163,9 @@ def license_qualification(license: License, today: datetime.date) -> dict:
         "code": {
             "coding": [
                 coding(codes.NUCC_SYSTEM, codes.ACUPUNCTURIST_TAXONOMY, codes.ACUPUNCTURIST_DISPLAY),
-                coding(codes.qualification_system(), codes.STATE_LICENSE, names[codes.STATE_LICENSE]),
+                coding(codes.qualification_system(), kind, names[kind]),
             ],
-            "text": f"{license.title} license, {board.state_name}",
+            "text": f"{license.title} {board.credential_noun}, {board.state_name}",
         },
         "period": {"start": date_text(license.issue_date), "end": date_text(license.expiry_date)},
         "issuer": {"reference": f"Organization/board-{board.state}", "display": board.board_name},

@@ -30,6 +30,7 @@ from practitioners.models import (
     License,
     PracticeLocation,
     Practitioner,
+    StateBoard,
 )
 from search.filters import DEFAULT_RADIUS, MAX_RADIUS, flag_q
 
@@ -202,6 +203,7 @@ def qualification_codes() -> dict[str, str]:
     certification and degree choices of the credential models."""
     return {
         codes.STATE_LICENSE: "State acupuncture license",
+        codes.STATE_REGISTRATION: "State acupuncture registration",
         **{choice.value: choice.label for choice in CertificationType},
         **{choice.value: choice.label for choice in DegreeType},
     }
@@ -212,8 +214,13 @@ def _qualification_q(token: Token) -> Q:
     meridian = token.system in (None, codes.qualification_system())
     if token.system in (None, codes.NUCC_SYSTEM) and token.code == codes.ACUPUNCTURIST_TAXONOMY:
         return Q(licensed)
-    if meridian and token.code == codes.STATE_LICENSE:
-        return Q(licensed)
+    if meridian and token.code in (codes.STATE_LICENSE, codes.STATE_REGISTRATION):
+        regulation = (
+            StateBoard.Regulation.REGISTRATION
+            if token.code == codes.STATE_REGISTRATION
+            else StateBoard.Regulation.LICENSE
+        )
+        return Q(Exists(License.objects.filter(practitioner_id=OuterRef("pk"), state__regulation=regulation)))
     if meridian and token.code in CertificationType.values:
         return Q(Exists(Certification.objects.filter(practitioner_id=OuterRef("pk"), cert_type=token.code)))
     if meridian and token.code in DegreeType.values:
@@ -390,7 +397,8 @@ NDH = "http://hl7.org/fhir/us/ndh/SearchParameter"
 MERIDIAN = "meridian"  # a Meridian-defined parameter: its definition is codes.search_parameter_url(name)
 VERIFIED_DOC = (
     "true: listings with a license Meridian staff verified, board status active, unrestricted and "
-    "unexpired, in the state of one of their practice locations (the directory's “verified” badge); "
+    "unexpired, in the state of one of their practice locations, a state that licenses acupuncturists "
+    "(the directory's “verified license” badge); "
     "false: the others. Meridian-defined."
 )
 
@@ -461,7 +469,7 @@ def resource_definitions() -> dict[str, ResourceDefinition]:
                 SearchParam(
                     "qualification-code",
                     "token",
-                    f"{codes.NUCC_SYSTEM}|{codes.ACUPUNCTURIST_TAXONOMY} or state-license (any state license), "
+                    f"{codes.NUCC_SYSTEM}|{codes.ACUPUNCTURIST_TAXONOMY} (any state credential), state-license, state-registration, "
                     "an NCCAOM certification (dipl_ac, dipl_om, dipl_ch, dipl_abt) or a degree (MAc, MSOM, …) "
                     "of Meridian's qualification CodeSystem. Matches the credential whatever its verification.",
                     filter_qualification_code,

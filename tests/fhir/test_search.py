@@ -251,3 +251,15 @@ def test_today_decides_verified(fhir, directory):
         expiry_date=timezone.localdate() - datetime.timedelta(days=1)
     )
     assert ids(fhir.search("/fhir/Practitioner?verified=true")) == pks(directory.mei)
+
+
+def test_a_registration_state_credential_is_called_a_registration(fhir, directory):
+    StateBoard.objects.filter(state="PA").update(regulation=StateBoard.Regulation.REGISTRATION)
+    assert ids(fhir.search("/fhir/Practitioner?qualification-code=state-registration")) == pks(directory.robert)
+    assert ids(fhir.search("/fhir/Practitioner?qualification-code=state-license")) == pks(directory.ana, directory.mei)
+    assert ids(fhir.search("/fhir/Practitioner?qualification-code=171100000X")) == pks(
+        directory.ana, directory.mei, directory.robert
+    )
+    (qualification,) = fhir.get(f"/fhir/Practitioner/{directory.robert.pk}")["qualification"]
+    assert qualification["code"]["text"] == "L.Ac. registration, Pennsylvania"
+    assert qualification["code"]["coding"][1]["code"] == "state-registration"
