@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import zipcodes
 
 EARTH_RADIUS_MILES = 3958.7613
+KM_PER_MILE = 1.609344  # the international mile, exactly
 ZIP_RE = re.compile(r"^\d{5}$")
 
 
@@ -59,6 +60,14 @@ def haversine_miles(lat1: float, lng1: float, lat2: float, lng2: float) -> float
     dlmb = math.radians(lng2 - lng1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def km_to_miles(km: float) -> float:
+    return km / KM_PER_MILE
+
+
+def miles_to_km(miles: float) -> float:
+    return miles * KM_PER_MILE
 
 
 def bounding_box(lat: float, lng: float, miles: float) -> tuple[float, float, float, float]:

@@ -445,6 +445,18 @@ class SpecialTraining(models.Model):
         return f"{self.title} ({self.provider}, {self.year})"
 
 
+class PracticeLocationQuerySet(models.QuerySet):
+    def within(self, latitude: float, longitude: float, miles: float):
+        """Locations within `miles` of the point: a bounding box on the (latitude, longitude)
+        index, then the exact great-circle test on the locations inside it."""
+        min_lat, max_lat, min_lng, max_lng = geo.bounding_box(latitude, longitude, miles)
+        return (
+            self.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng)
+            .alias(miles=great_circle_miles(latitude, longitude))
+            .filter(miles__lte=miles)
+        )
+
+
 class PracticeLocation(models.Model):
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="locations")
     name = models.CharField("practice name", max_length=200, blank=True)
@@ -460,6 +472,7 @@ class PracticeLocation(models.Model):
     wheelchair_accessible = models.BooleanField(default=False)
     is_primary = models.BooleanField(default=False)
 
+    objects = PracticeLocationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -856,14 +869,7 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 
 def _locations_within(latitude: float, longitude: float, miles: float):
-    min_lat, max_lat, min_lng, max_lng = geo.bounding_box(latitude, longitude, miles)
-    return (
-        PracticeLocation.objects.filter(
-            latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng
-        )
-        .alias(miles=great_circle_miles(latitude, longitude))
-        .filter(miles__lte=miles)
-    )
+    return PracticeLocation.objects.within(latitude, longitude, miles)
 
 
 def _current_state_credential_exists(today: datetime.date | None, regulation: str) -> Exists:

@@ -78,6 +78,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /dashboard/",
         "Disallow: /accounts/",
         "Disallow: /api/",
+        "Disallow: /fhir/",
         "",
         f"Sitemap: {sitemap_url}",
         "",

@@ -7,7 +7,18 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "practitioners", "verification", "search", "reviews", "dashboard", "api", "demo", "directory")
+APPS = (
+    "accounts",
+    "practitioners",
+    "verification",
+    "search",
+    "reviews",
+    "dashboard",
+    "api",
+    "fhir",
+    "demo",
+    "directory",
+)
 # The web layer composes pages from several apps (the profile page shows reviews; the credential
 # queue shows listing claims), so it may import against the apps' order. Nothing else may.
 WEB_LAYER = {"views", "admin", "urls"}
@@ -22,6 +33,7 @@ LEVELS = {
     "reviews": 3,
     "dashboard": 4,
     "api": 5,
+    "fhir": 5,
     "demo": 5,
     "directory": 5,
 }

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reviews",
     "dashboard",
     "demo",
+    "fhir",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +178,9 @@ else:
 # Seconds a search's facet counts, result count and page order stay in that cache (0: not cached).
 # Ordering or counting a broad search reads every matching listing; see practitioners/selectors.py.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
+# The FHIR API's own extensions, code systems and search parameters are named under this base
+# (canonical URLs are names; they need not resolve). See docs/api.md.
+FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "https://meridian.example/fhir")
 
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated).
 MAILERS = {

@@ -43,7 +43,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_private_areas_out(client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     text = response.content.decode()
-    for private in ("/admin/", "/dashboard/", "/accounts/"):
+    for private in ("/admin/", "/dashboard/", "/accounts/", "/api/", "/fhir/"):
         assert f"Disallow: {private}" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
 

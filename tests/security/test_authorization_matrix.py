@@ -124,6 +124,32 @@ def other_review_kwargs(w: World) -> dict:
     return {"slug": w.other_listing.slug, "pk": w.other_review.pk}
 
 
+def fhir_cases(kwargs) -> list[Case]:
+    return [
+        case("GET", kwargs, (200,) * len(ROLES)),
+        *(case(method, kwargs, (405,) * len(ROLES)) for method in ("POST", "PUT", "PATCH", "DELETE")),
+    ]
+
+
+FHIR_TYPES = ("Practitioner", "PractitionerRole", "Location", "Organization")
+
+
+def fhir_practitioner(w: World) -> dict:
+    return {"resource_type": "Practitioner", "resource_id": str(w.listing.pk)}
+
+
+def fhir_role(w: World) -> dict:
+    return {"resource_type": "PractitionerRole", "resource_id": str(w.location.pk)}
+
+
+def fhir_location(w: World) -> dict:
+    return {"resource_type": "Location", "resource_id": str(w.location.pk)}
+
+
+def fhir_board(w: World) -> dict:
+    return {"resource_type": "Organization", "resource_id": "board-CA"}
+
+
 L, ALL = LOGIN, frozenset(SIGNED_IN)
 PRACTITIONERS = frozenset({"owner", "other_practitioner"})
 # Roles, in order: anonymous, patient, patient2, owner, other_practitioner, reviewer, superuser.
@@ -300,6 +326,16 @@ MATRIX: dict[str, list[Case]] = {
         case("GET", none, (302, 200, 200, 200, 200, 200, 200)),
         case("POST", none, (302, 302, 302, 302, 302, 302, 302), ALL),
     ],
+    # The FHIR API: public and read-only. Every role reads; every other method is refused (405).
+    "fhir:metadata": fhir_cases(none),
+    "fhir:search": [
+        case_
+        for resource_type in FHIR_TYPES
+        for case_ in fhir_cases(lambda w, resource_type=resource_type: {"resource_type": resource_type})
+    ],
+    "fhir:read": [
+        case_ for kwargs in (fhir_practitioner, fhir_role, fhir_location, fhir_board) for case_ in fhir_cases(kwargs)
+    ],
 }
 
 # URL names that neither change state nor show private data.
@@ -384,7 +420,11 @@ def outcome(response) -> int | str:
 def probe(world: World, name: str, c: Case, role: str, kwargs: dict) -> int | str:
     url = reverse(name, kwargs=kwargs)
     client = client_for(role, world)
-    return outcome(client.post(url, {}) if c.method == "POST" else client.get(url))
+    if c.method == "GET":
+        return outcome(client.get(url))
+    if c.method == "POST":
+        return outcome(client.post(url, {}))
+    return outcome(client.generic(c.method, url))
 
 
 def test_every_url_pattern_is_classified():
