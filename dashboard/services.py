@@ -309,6 +309,26 @@ def _require_claim_reviewer(actor: User) -> None:
         raise PermissionDenied("Only staff who review claims can decide them.")
 
 
+LISTING_HAS_OWNER = (
+    "This listing already has an owner (set after the claim was made). Nothing was changed; reject the claim "
+    "with a note, or remove the owner first if that was a mistake."
+)
+CLAIMANT_KEEPS_ANOTHER = "The claimant's account already keeps another listing. Nothing was changed."
+
+
+def _ownership_refusal(*, practitioner: Practitioner, claimant_id: int) -> str | None:
+    """Why the claimant cannot become the owner of the (locked) listing now, or None.
+
+    A claim may wait for days: the listing may have been given an owner in the admin,
+    or the claimant may have got another listing, since it was made.
+    """
+    if practitioner.owner_id is not None:
+        return LISTING_HAS_OWNER
+    if Practitioner.objects.filter(owner_id=claimant_id).exists():
+        return CLAIMANT_KEEPS_ANOTHER
+    return None
+
+
 def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
     """Make the claimant the listing's owner — only if the license they gave is on the listing.
 
@@ -326,13 +346,16 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
                 f"License {locked.license_state_id} {locked.license_number} is not on this listing. Add it to the "
                 "listing after checking it with the state board, or reject the claim."
             )
-        if practitioner.owner_id is not None:
-            raise ValidationError("This listing already has an owner.")
-        if Practitioner.objects.filter(owner_id=locked.user_id).exists():
-            raise ValidationError("The claimant's account already keeps another listing.")
+        if (refusal := _ownership_refusal(practitioner=practitioner, claimant_id=locked.user_id)) is not None:
+            raise ValidationError(refusal)
         practitioner.owner_id = locked.user_id
         for_history(practitioner, actor, f"Claim #{locked.pk} approved: owner set")
-        practitioner.save(update_fields=["owner", "updated_at"])
+        try:
+            with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
+                practitioner.save(update_fields=["owner", "updated_at"])
+        except IntegrityError as exc:
+            # The claimant's account got a listing between the check and the save (one listing per account).
+            raise ValidationError(CLAIMANT_KEEPS_ANOTHER) from exc
         locked.status = ClaimStatus.APPROVED
         locked.reviewed_by = actor
         locked.reviewed_at = now

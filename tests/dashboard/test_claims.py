@@ -224,3 +224,57 @@ def test_admin_claim_pages_need_the_claim_permission(client, unclaimed):
     ClaimFactory(practitioner=unclaimed)
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:dashboard_pendingclaim_changelist")).status_code == 403
+
+
+# ---------------------------------------------------------------- stale claims (issue 11, item 10)
+
+
+def test_a_stale_claim_cannot_take_over_a_listing_given_an_owner_meanwhile(reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
+    keeper = VerifiedUserFactory()
+    Practitioner.objects.filter(pk=unclaimed.pk).update(owner=keeper)  # staff set the owner in the admin
+    with pytest.raises(ValidationError, match="already has an owner") as refused:
+        services.claim_approve(claim=claim, actor=reviewer)
+    assert "Nothing was changed" in refused.value.messages[0]
+    unclaimed.refresh_from_db()
+    claim.refresh_from_db()
+    assert unclaimed.owner == keeper
+    assert (claim.status, claim.reviewed_by) == ("pending", None)
+
+
+def test_a_stale_claim_is_refused_when_the_claimant_got_another_listing(reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
+    elsewhere = PractitionerFactory(owner=claim.user)
+    with pytest.raises(ValidationError, match="already keeps another listing"):
+        services.claim_approve(claim=claim, actor=reviewer)
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner is None
+    assert Practitioner.objects.get(owner=claim.user) == elsewhere
+
+
+def test_the_one_listing_per_account_constraint_answers_with_a_refusal_not_a_crash(reviewer, unclaimed, monkeypatch):
+    """Between the check and the save another listing can become the claimant's: the
+    database's one-owner constraint then refuses, and the reviewer gets a message."""
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
+    PractitionerFactory(owner=claim.user)
+    monkeypatch.setattr(services, "_ownership_refusal", lambda **kwargs: None)  # the check lost the race
+    with pytest.raises(ValidationError, match="already keeps another listing"):
+        services.claim_approve(claim=claim, actor=reviewer)
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+    assert Practitioner.objects.get(pk=unclaimed.pk).owner is None
+
+
+def test_admin_approve_action_shows_the_refusal_for_a_stale_claim(client, reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
+    keeper = VerifiedUserFactory()
+    Practitioner.objects.filter(pk=unclaimed.pk).update(owner=keeper)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:dashboard_pendingclaim_changelist"),
+        {"action": "approve_claims", "_selected_action": [claim.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "already has an owner" in response.text
+    assert Practitioner.objects.get(pk=unclaimed.pk).owner == keeper
