@@ -28,7 +28,7 @@ from reviews.models import REPLY_MAX_LENGTH
 from . import images
 from .models import CLAIM_NOTE_MAX_LENGTH
 from .rules import normalize_license_number
-from .selectors import licenses_matching
+from .selectors import CodeChannel, verified_licenses_matching
 
 PHONE_MESSAGE = "Enter a phone number using digits, spaces and + - ( ) only, e.g. (415) 555-0123."
 _phone_characters = RegexValidator(r"^\+?[0-9 ().\-]+$", PHONE_MESSAGE)
@@ -300,10 +300,11 @@ class LicenseForm(DatesMixin, forms.ModelForm):
         if (
             state
             and number
-            and licenses_matching(state=state.state, number=number).exclude(pk=self.instance.pk).exists()
+            and verified_licenses_matching(state=state.state, number=number).exclude(pk=self.instance.pk).exists()
         ):
             self.add_error(
-                "number", "This license is already on a Meridian listing. If that listing is yours, claim it instead."
+                "number",
+                "This license is already verified on a Meridian listing. If that listing is yours, claim it instead.",
             )
         return cleaned
 
@@ -417,6 +418,27 @@ class ClaimForm(LicenseIdentityForm):
     )
 
 
+class ClaimCodeSendForm(forms.Form):
+    """Which address on record gets the code: a choice among the listing's own, never typed."""
+
+    channel = forms.ChoiceField(label="Send a code to", widget=forms.RadioSelect)
+
+    def __init__(self, *args, channels: list[CodeChannel], **kwargs):
+        super().__init__(*args, **kwargs)
+        kind_label = {"email": "Email", "sms": "Text message"}
+        self.fields["channel"].choices = [(c.key, f"{kind_label[c.kind]} to {c.masked}") for c in channels]
+
+
+class ClaimCodeConfirmForm(forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code we sent",
+        max_length=6,
+        min_length=6,
+        validators=[RegexValidator(r"^[0-9]{6}$", "Enter the six digits of the code.")],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class ListingCreateForm(LicenseIdentityForm):
     name = forms.CharField(label="Your name as patients know it", max_length=200)
     display_credentials = forms.CharField(
@@ -442,10 +464,10 @@ class ListingCreateForm(LicenseIdentityForm):
         state, title, number = cleaned.get("license_state"), cleaned.get("license_title"), cleaned.get("license_number")
         if state and title and state.licensed_titles and title not in state.licensed_titles:
             self.add_error("license_title", f"{state.state_name} licenses: {', '.join(state.licensed_titles)}.")
-        if state and number and licenses_matching(state=state.state, number=number).exists():
+        if state and number and verified_licenses_matching(state=state.state, number=number).exists():
             self.add_error(
                 "license_number",
-                "This license is already on a Meridian listing. Find that listing and claim it instead.",
+                "This license is already verified on a Meridian listing. Find that listing and claim it instead.",
             )
         return cleaned
 

@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -47,8 +48,9 @@ from practitioners.services import (
 from verification.services import credential_submit, credential_update_claim
 
 from .images import SIZES
-from .models import Claim, ClaimStatus, FreshnessReminder
-from .selectors import claim_license_matches, licenses_matching
+from .models import CLAIM_CODE_MAX_ATTEMPTS, CLAIM_CODE_MAX_SENDS, Claim, ClaimStatus, FreshnessReminder
+from .selectors import claim_code_channels, claim_license_matches, verified_licenses_matching
+from .senders import code_sender
 
 Credential = License | Certification | Degree
 CREDENTIAL_TYPES: dict[str, type[Credential]] = {
@@ -103,9 +105,13 @@ def listing_create(
         raise ValidationError("Your account already keeps a listing; one account keeps one listing.")
     if Claim.objects.pending().filter(user=user).exists():
         raise ValidationError("You have a claim awaiting review. Withdraw it before creating a new listing.")
-    if licenses_matching(state=license_state.state, number=license_number).exists():
+    # Only a verified license locks its number: an unproven listing with someone else's number
+    # (squatting) must not keep the real holder out. Staff see the duplicates (license_conflicts).
+    if verified_licenses_matching(state=license_state.state, number=license_number).exists():
         raise ValidationError(
-            {"license_number": "This license is already on a Meridian listing. Find that listing and claim it instead."}
+            {
+                "license_number": "This license is already verified on a Meridian listing. Find that listing and claim it instead."
+            }
         )
     with transaction.atomic():
         practitioner = Practitioner(
@@ -309,6 +315,10 @@ def _require_claim_reviewer(actor: User) -> None:
         raise PermissionDenied("Only staff who review claims can decide them.")
 
 
+CLAIM_WITHOUT_PROOF = (
+    "The claimant has not confirmed a code sent to the practice's email or phone on record. A license number "
+    "is public, so it proves nothing by itself: approve only with an override note saying how you checked."
+)
 LISTING_HAS_OWNER = (
     "This listing already has an owner (set after the claim was made). Nothing was changed; reject the claim "
     "with a note, or remove the owner first if that was a mistake."
@@ -329,9 +339,15 @@ def _ownership_refusal(*, practitioner: Practitioner, claimant_id: int) -> str |
     return None
 
 
-def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
-    """Make the claimant the listing's owner — only if the license they gave is on the listing.
+def claim_approve(
+    *, claim: Claim, actor: User, note: str = "", override_note: str = "", now: datetime.datetime | None = None
+) -> Claim:
+    """Make the claimant the listing's owner — only if the license they gave is on the listing
+    and they proved control of the practice's email or phone on record (a confirmed code).
 
+    A license number is public (every profile prints it), so it proves nothing by itself.
+    Without a confirmed code the reviewer must say how they checked instead (`override_note`,
+    e.g. "called the practice at the number on the board's roster"); it is kept on the claim.
     Other pending claims on the same listing are rejected. The claimant is emailed.
     """
     _require_claim_reviewer(actor)
@@ -346,6 +362,9 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
                 f"License {locked.license_state_id} {locked.license_number} is not on this listing. Add it to the "
                 "listing after checking it with the state board, or reject the claim."
             )
+        override_note = (override_note or "").strip()
+        if locked.proof_confirmed_at is None and not override_note:
+            raise ValidationError(CLAIM_WITHOUT_PROOF)
         if (refusal := _ownership_refusal(practitioner=practitioner, claimant_id=locked.user_id)) is not None:
             raise ValidationError(refusal)
         practitioner.owner_id = locked.user_id
@@ -360,6 +379,8 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
         locked.reviewed_by = actor
         locked.reviewed_at = now
         locked.note = note.strip()
+        if locked.proof_confirmed_at is None:
+            locked.proof_override_note = override_note
         locked.full_clean()
         locked.save()
         for other in Claim.objects.pending().filter(practitioner=practitioner).exclude(pk=locked.pk):
@@ -413,6 +434,111 @@ def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime
         )
     claim.status, claim.note = locked.status, locked.note
     return locked
+
+
+# ---------------------------------------------------------------- claim proof: one-time codes
+
+CLAIM_CODE_TTL = datetime.timedelta(minutes=15)
+CLAIM_CODE_RESEND_AFTER = datetime.timedelta(seconds=60)
+# Codes sent to one listing's addresses per day, over all claims (withdrawing and claiming again
+# does not let anyone flood a practice's phone).
+CLAIM_CODE_LISTING_DAILY_SENDS = 5
+
+
+def _code_digest(claim_pk: int, code: str) -> str:
+    return salted_hmac("dashboard.claim-code", f"{claim_pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def _own_pending_claim(claim: Claim, actor: User) -> Claim:
+    if not actor.is_authenticated or claim.user_id != actor.pk:
+        raise PermissionDenied("Only the person who made a claim can prove it.")
+    locked = Claim.objects.select_for_update().select_related("practitioner").get(pk=claim.pk)
+    if locked.status != ClaimStatus.PENDING:
+        raise ValidationError(f"This claim is {locked.get_status_display().lower()}, not awaiting review.")
+    return locked
+
+
+def claim_code_send(*, claim: Claim, actor: User, channel: str, now: datetime.datetime | None = None) -> str:
+    """Send a one-time code to one of the listing's addresses on record; returns it masked.
+
+    `channel` is a key from `claim_code_channels` — the claimant chooses among the addresses
+    the listing already has, never types one. The code is stored as a keyed hash, lives
+    CLAIM_CODE_TTL, and a new code replaces the old one (and its wrong attempts). Sends are
+    limited per claim, spaced by CLAIM_CODE_RESEND_AFTER, and limited per listing per day.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _own_pending_claim(claim, actor)
+        if locked.proof_confirmed_at is not None:
+            raise ValidationError("Your code is already confirmed; staff will review your claim.")
+        target = next((c for c in claim_code_channels(locked.practitioner) if c.key == channel), None)
+        if target is None:
+            raise ValidationError({"channel": "Choose one of the addresses on record for this listing."})
+        if locked.code_sends >= CLAIM_CODE_MAX_SENDS:
+            raise ValidationError(
+                f"You have asked for {CLAIM_CODE_MAX_SENDS} codes. Staff will review your claim with the other "
+                "evidence you gave; you can add a message for them by withdrawing and claiming again."
+            )
+        if locked.code_sent_at is not None and now - locked.code_sent_at < CLAIM_CODE_RESEND_AFTER:
+            raise ValidationError("A code was sent less than a minute ago. Wait a moment before asking again.")
+        recent = Claim.objects.filter(
+            practitioner_id=locked.practitioner_id, code_sent_at__gte=now - datetime.timedelta(days=1)
+        )
+        if sum(recent.values_list("code_sends", flat=True)) >= CLAIM_CODE_LISTING_DAILY_SENDS:
+            raise ValidationError("Too many codes were sent to this practice today. Try again tomorrow.")
+        code = f"{secrets.randbelow(10**6):06d}"
+        locked.code_hash = _code_digest(locked.pk, code)
+        locked.code_sent_to = target.masked
+        locked.code_sent_at = now
+        locked.code_expires_at = now + CLAIM_CODE_TTL
+        locked.code_sends += 1
+        locked.code_attempts = 0
+        locked.full_clean()
+        locked.save()
+        listing_name = locked.practitioner.name
+    # Sent once the code is stored: a failing sender leaves a code nobody received (ask again).
+    minutes = int(CLAIM_CODE_TTL.total_seconds() // 60)
+    code_sender(target.kind).send(
+        to=target.address,
+        message=(
+            f"Meridian: someone asked to manage the listing of {listing_name}. If that is you, the code is {code} "
+            f"(valid {minutes} minutes). If not, ignore this message; nothing changes without the code."
+        ),
+    )
+    return target.masked
+
+
+def claim_code_confirm(*, claim: Claim, actor: User, code: str, now: datetime.datetime | None = None) -> None:
+    """Check the code the claimant typed. Wrong attempts count (and are kept even though the
+    call refuses); after CLAIM_CODE_MAX_ATTEMPTS the code is dead and a new one is needed."""
+    now = now or timezone.now()
+    refusal: str | None = None
+    with transaction.atomic():
+        locked = _own_pending_claim(claim, actor)
+        if locked.proof_confirmed_at is not None:
+            return
+        if not locked.code_hash:
+            raise ValidationError({"code": "Ask for a code first."})
+        if locked.code_attempts >= CLAIM_CODE_MAX_ATTEMPTS:
+            raise ValidationError({"code": "Too many wrong codes. Ask for a new code."})
+        if now >= locked.code_expires_at:
+            raise ValidationError({"code": "This code has expired. Ask for a new one."})
+        if constant_time_compare(_code_digest(locked.pk, (code or "").strip()), locked.code_hash):
+            locked.proof_confirmed_at = now
+            locked.code_hash = ""
+        else:
+            locked.code_attempts += 1
+            left = CLAIM_CODE_MAX_ATTEMPTS - locked.code_attempts
+            refusal = (
+                f"That is not the code we sent. {left} attempt(s) left."
+                if left
+                else ("That is not the code we sent. Too many wrong codes: ask for a new code.")
+            )
+        locked.full_clean()
+        locked.save()
+    if refusal is not None:  # raised after the commit, so the wrong attempt is counted
+        raise ValidationError({"code": refusal})
+    claim.proof_confirmed_at = locked.proof_confirmed_at
 
 
 # ---------------------------------------------------------------- freshness reminders

@@ -24,6 +24,8 @@ from reviews.models import Review
 from . import selectors, services
 from .forms import (
     CREDENTIAL_FORMS,
+    ClaimCodeConfirmForm,
+    ClaimCodeSendForm,
     ClaimForm,
     ClaimSearchForm,
     DegreeForm,
@@ -165,7 +167,7 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = ClaimForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_create(
+            claim = services.claim_create(
                 user=request.user,
                 practitioner=practitioner,
                 license_state=form.cleaned_data["license_state"],
@@ -177,11 +179,45 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request, "Thank you. Staff will check your license with the state board and email you the outcome."
-            )
-            return redirect("dashboard:home")
+            messages.success(request, "Your claim is saved. Now show that the practice is yours.")
+            return redirect("dashboard:claim_proof", pk=claim.pk)
     return render(request, "dashboard/claim_form.html", {"form": form, "listing": practitioner})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a one-time code to an address on record, then confirm it (the claimant's own pending claim)."""
+    claim = get_object_or_404(selectors.claims_for_user(user=request.user).pending(), pk=pk)
+    channels = selectors.claim_code_channels(claim.practitioner)
+    # A POST is a code confirmation when it says so, otherwise a request for a code.
+    action = ("confirm" if request.POST.get("action") == "confirm" else "send") if request.method == "POST" else None
+    send_form = ClaimCodeSendForm(request.POST if action == "send" else None, channels=channels, prefix="send")
+    confirm_form = ClaimCodeConfirmForm(request.POST if action == "confirm" else None, prefix="confirm")
+    status = 200
+    if action == "send" and send_form.is_valid():
+        try:
+            masked = services.claim_code_send(
+                claim=claim, actor=request.user, channel=send_form.cleaned_data["channel"]
+            )
+        except ValidationError as exc:
+            _add_errors(send_form, exc)
+        else:
+            messages.success(request, f"We sent a code to {masked}.")
+            return redirect("dashboard:claim_proof", pk=claim.pk)
+    elif action == "confirm" and confirm_form.is_valid():
+        try:
+            services.claim_code_confirm(claim=claim, actor=request.user, code=confirm_form.cleaned_data["code"])
+        except ValidationError as exc:
+            _add_errors(confirm_form, exc)
+        else:
+            messages.success(request, "Code confirmed. Staff will review your claim and email you the outcome.")
+            return redirect("dashboard:home")
+    if send_form.errors or confirm_form.errors:
+        status = 400
+    claim.refresh_from_db()
+    context = {"claim": claim, "send_form": send_form, "confirm_form": confirm_form}
+    return render(request, "dashboard/claim_proof.html", context, status=status)
 
 
 @login_required

@@ -178,6 +178,12 @@ else:
 # Ordering or counting a broad search reads every matching listing; see practitioners/selectors.py.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
 
+# Claim proof: who sends a claimant the one-time code (dashboard/senders.py). The phone on record
+# is offered only when an SMS sender is configured.
+CLAIM_CODE_SENDERS = {"email": "dashboard.senders.EmailCodeSender"}
+if os.environ.get("CLAIM_CODE_SMS_SENDER"):
+    CLAIM_CODE_SENDERS["sms"] = os.environ["CLAIM_CODE_SMS_SENDER"]
+
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated).
 MAILERS = {
     "default": {

@@ -7,6 +7,7 @@ the database may change. Object-scoped URLs are also requested with another user
 """
 
 import dataclasses
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.admin.sites import site as admin_site
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from dashboard.models import Claim
 from practitioners.models import License, PracticeLocation, Practitioner, VerificationRecord
@@ -62,7 +64,7 @@ def world() -> World:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     listing = owned_listing(users["owner"], slug="owned")
     other_listing = owned_listing(users["other_practitioner"], slug="other-owned")
-    unclaimed = PractitionerFactory(slug="unclaimed", owner=None)
+    unclaimed = PractitionerFactory(slug="unclaimed", owner=None, contact_email="desk@unclaimed-clinic.example")
     # Published through the service, so the stored rating summary counts them.
     review = review_publish(
         review=ReviewFactory(practitioner=listing, author=users["patient"], state="pending"),
@@ -73,7 +75,17 @@ def world() -> World:
         review=ReviewFactory(practitioner=other_listing, author=users["patient2"], state="pending"),
         moderator=users["reviewer"],
     )
-    claim = ClaimFactory(practitioner=unclaimed, user=users["patient2"])
+    # A code was sent to the listing's email on record (so the proof page shows both of its forms).
+    now = timezone.now()
+    claim = ClaimFactory(
+        practitioner=unclaimed,
+        user=users["patient2"],
+        code_hash="0" * 64,
+        code_sent_to="d***@u***.example",
+        code_sent_at=now - datetime.timedelta(minutes=5),
+        code_expires_at=now + datetime.timedelta(minutes=10),
+        code_sends=1,
+    )
     return World(
         users=users,
         listing=listing,
@@ -170,6 +182,18 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"slug": w.unclaimed.slug},
             (L, 200, 302, 302, 302, 200, 200),
             {"patient", "reviewer", "superuser"},
+        ),
+    ],
+    # Only the claimant proves their own pending claim; everyone else gets a 404.
+    "dashboard:claim_proof": [
+        case("GET", lambda w: {"pk": w.claim.pk}, (L, 404, 200, 404, 404, 404, 404)),
+        case(
+            "POST",
+            lambda w: {"pk": w.claim.pk},
+            (L, 404, 400, 404, 404, 404, 404),
+            {"patient2"},
+            lambda w: {"pk": w.claim.pk},
+            ("owner", "patient"),
         ),
     ],
     "dashboard:claim_withdraw": [
@@ -351,7 +375,7 @@ def fingerprint() -> tuple:
         License.objects.count(),
         tuple(License.objects.order_by("pk").values_list("number", "verification_state")),
         VerificationRecord.objects.count(),
-        tuple(Claim.objects.order_by("pk").values_list("status", "user_id")),
+        tuple(Claim.objects.order_by("pk").values_list("status", "user_id", "code_sends", "proof_confirmed_at")),
     )
 
 
