@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.core import signing
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from practitioners.models import (
     School,
     StateBoard,
 )
-from practitioners.services import LISTING_FIELDS
+from practitioners.services import LISTING_FIELDS, listing_snapshot
 from reviews.models import REPLY_MAX_LENGTH
 
 from . import images
@@ -87,6 +88,13 @@ def year_field(label: str, *, required: bool) -> forms.IntegerField:
 
 # ---------------------------------------------------------------- listing
 
+LOADED_SALT = "dashboard.listing-loaded"
+CONFLICT_CHOICES = [("mine", "Keep mine"), ("saved", "Keep the saved one")]
+
+
+def sign_loaded(pk: int, snapshot: dict, conflicts: tuple[str, ...] = ()) -> str:
+    return signing.dumps({"pk": pk, "values": snapshot, "conflicts": list(conflicts)}, salt=LOADED_SALT)
+
 
 class ListingForm(forms.ModelForm):
     first_visit_fee = fee_field("First visit fee")
@@ -100,6 +108,9 @@ class ListingForm(forms.ModelForm):
         error_messages={"invalid": "Enter a full website address, e.g. https://example.com."},
     )
     phone = forms.CharField(required=False, max_length=30, validators=[phone_validator])
+    # The values this form was loaded with (signed): saving compares them with what is saved now,
+    # so a second tab never silently restores a field the first tab changed.
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Practitioner
@@ -136,10 +147,25 @@ class ListingForm(forms.ModelForm):
             "course_of_treatment_text": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, conflicts: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practice_started_year"] = year_field("Year you started practising", required=False)
         self.fields["name"].strip = True
+        if self.instance.pk:
+            self.fields["loaded"].initial = sign_loaded(self.instance.pk, listing_snapshot(self.instance), conflicts)
+
+    def clean_loaded(self) -> dict | None:
+        """(snapshot, conflicts) the form was built from, or None for a post without one."""
+        token = self.cleaned_data.get("loaded") or ""
+        if not token:
+            return None
+        try:
+            payload = signing.loads(token, salt=LOADED_SALT)
+        except signing.BadSignature:
+            raise forms.ValidationError("This form is out of date or was altered. Reload the page.") from None
+        if payload.get("pk") != self.instance.pk:
+            raise forms.ValidationError("This form belongs to another listing. Reload the page.")
+        return payload
 
     def clean(self):
         cleaned = super().clean()

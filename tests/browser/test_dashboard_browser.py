@@ -169,3 +169,44 @@ def test_location_and_credential_forms_are_accessible(page, live_server):
     page.get_by_role("button", name="Add location").click()
     expect(page.locator("main")).to_contain_text("Nothing was saved.")
     check(page, "location form with errors")
+
+
+def test_two_tabs_editing_the_listing_never_overwrite_each_other_silently(page, live_server):
+    """Issue 11, item 8: two pages of one browser context edit the same listing."""
+    owner = VerifiedUserFactory()
+    listing = PractitionerFactory(owner=owner, first_visit_fee=110, bio="Old bio.")
+    LocationFactory(practitioner=listing, is_primary=True)
+    LicenseFactory(practitioner=listing)
+    sign_in(page.context, live_server, owner)
+    page.add_init_script(CSP_LISTENER)
+    url = live_server.url + "/dashboard/listing/"
+    first, second = page, page.context.new_page()
+    second.add_init_script(CSP_LISTENER)
+    first.goto(url)
+    second.goto(url)
+
+    first.get_by_label("First visit fee").fill("150")
+    first.get_by_role("button", name="Save listing").click()
+    expect(first.locator("main")).to_contain_text("Your listing is saved")
+
+    # The second tab changes only the bio: the first tab's fee stays.
+    second.get_by_label("About you").fill("New bio from the second tab.")
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Your listing is saved")
+    listing.refresh_from_db()
+    assert (listing.first_visit_fee, listing.bio) == (150, "New bio from the second tab.")
+
+    # Both change the fee: the second is shown both values and chooses.
+    first.goto(url)
+    second.goto(url)
+    first.get_by_label("First visit fee").fill("160")
+    first.get_by_role("button", name="Save listing").click()
+    second.get_by_label("First visit fee").fill("99")
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Changed in another tab")
+    check(second, "listing conflict")
+    second.get_by_label("Keep the saved one: 160.00").check()
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Your listing is saved")
+    listing.refresh_from_db()
+    assert listing.first_visit_fee == 160
