@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
+from django.core import signing
 from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 
@@ -22,13 +23,13 @@ from practitioners.models import (
     School,
     StateBoard,
 )
-from practitioners.services import LISTING_FIELDS
+from practitioners.services import LISTING_FIELDS, listing_snapshot
 from reviews.models import REPLY_MAX_LENGTH
 
 from . import images
 from .models import CLAIM_NOTE_MAX_LENGTH
 from .rules import normalize_license_number
-from .selectors import licenses_matching
+from .selectors import CodeChannel, verified_licenses_matching
 
 PHONE_MESSAGE = "Enter a phone number using digits, spaces and + - ( ) only, e.g. (415) 555-0123."
 _phone_characters = RegexValidator(r"^\+?[0-9 ().\-]+$", PHONE_MESSAGE)
@@ -87,6 +88,13 @@ def year_field(label: str, *, required: bool) -> forms.IntegerField:
 
 # ---------------------------------------------------------------- listing
 
+LOADED_SALT = "dashboard.listing-loaded"
+CONFLICT_CHOICES = [("mine", "Keep mine"), ("saved", "Keep the saved one")]
+
+
+def sign_loaded(pk: int, snapshot: dict, conflicts: tuple[str, ...] = ()) -> str:
+    return signing.dumps({"pk": pk, "values": snapshot, "conflicts": list(conflicts)}, salt=LOADED_SALT)
+
 
 class ListingForm(forms.ModelForm):
     first_visit_fee = fee_field("First visit fee")
@@ -100,6 +108,9 @@ class ListingForm(forms.ModelForm):
         error_messages={"invalid": "Enter a full website address, e.g. https://example.com."},
     )
     phone = forms.CharField(required=False, max_length=30, validators=[phone_validator])
+    # The values this form was loaded with (signed): saving compares them with what is saved now,
+    # so a second tab never silently restores a field the first tab changed.
+    loaded = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Practitioner
@@ -136,10 +147,25 @@ class ListingForm(forms.ModelForm):
             "course_of_treatment_text": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, conflicts: tuple[str, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practice_started_year"] = year_field("Year you started practising", required=False)
         self.fields["name"].strip = True
+        if self.instance.pk:
+            self.fields["loaded"].initial = sign_loaded(self.instance.pk, listing_snapshot(self.instance), conflicts)
+
+    def clean_loaded(self) -> dict | None:
+        """(snapshot, conflicts) the form was built from, or None for a post without one."""
+        token = self.cleaned_data.get("loaded") or ""
+        if not token:
+            return None
+        try:
+            payload = signing.loads(token, salt=LOADED_SALT)
+        except signing.BadSignature:
+            raise forms.ValidationError("This form is out of date or was altered. Reload the page.") from None
+        if payload.get("pk") != self.instance.pk:
+            raise forms.ValidationError("This form belongs to another listing. Reload the page.")
+        return payload
 
     def clean(self):
         cleaned = super().clean()
@@ -300,10 +326,11 @@ class LicenseForm(DatesMixin, forms.ModelForm):
         if (
             state
             and number
-            and licenses_matching(state=state.state, number=number).exclude(pk=self.instance.pk).exists()
+            and verified_licenses_matching(state=state.state, number=number).exclude(pk=self.instance.pk).exists()
         ):
             self.add_error(
-                "number", "This license is already on a Meridian listing. If that listing is yours, claim it instead."
+                "number",
+                "This license is already verified on a Meridian listing. If that listing is yours, claim it instead.",
             )
         return cleaned
 
@@ -417,6 +444,27 @@ class ClaimForm(LicenseIdentityForm):
     )
 
 
+class ClaimCodeSendForm(forms.Form):
+    """Which address on record gets the code: a choice among the listing's own, never typed."""
+
+    channel = forms.ChoiceField(label="Send a code to", widget=forms.RadioSelect)
+
+    def __init__(self, *args, channels: list[CodeChannel], **kwargs):
+        super().__init__(*args, **kwargs)
+        kind_label = {"email": "Email", "sms": "Text message"}
+        self.fields["channel"].choices = [(c.key, f"{kind_label[c.kind]} to {c.masked}") for c in channels]
+
+
+class ClaimCodeConfirmForm(forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code we sent",
+        max_length=6,
+        min_length=6,
+        validators=[RegexValidator(r"^[0-9]{6}$", "Enter the six digits of the code.")],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
 class ListingCreateForm(LicenseIdentityForm):
     name = forms.CharField(label="Your name as patients know it", max_length=200)
     display_credentials = forms.CharField(
@@ -442,10 +490,10 @@ class ListingCreateForm(LicenseIdentityForm):
         state, title, number = cleaned.get("license_state"), cleaned.get("license_title"), cleaned.get("license_number")
         if state and title and state.licensed_titles and title not in state.licensed_titles:
             self.add_error("license_title", f"{state.state_name} licenses: {', '.join(state.licensed_titles)}.")
-        if state and number and licenses_matching(state=state.state, number=number).exists():
+        if state and number and verified_licenses_matching(state=state.state, number=number).exists():
             self.add_error(
                 "license_number",
-                "This license is already on a Meridian listing. Find that listing and claim it instead.",
+                "This license is already verified on a Meridian listing. Find that listing and claim it instead.",
             )
         return cleaned
 

@@ -7,10 +7,14 @@ database constraints.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from practitioners.models import Practitioner, StateBoard
 
 CLAIM_NOTE_MAX_LENGTH = 2000
+# One-time codes proving the claimant controls the practice's email or phone on record.
+CLAIM_CODE_MAX_ATTEMPTS = 5
+CLAIM_CODE_MAX_SENDS = 3
 
 
 class ClaimStatus(models.TextChoices):
@@ -51,6 +55,22 @@ class Claim(models.Model):
     note = models.TextField(
         "staff note", blank=True, max_length=CLAIM_NOTE_MAX_LENGTH, help_text="Shown to the claimant."
     )
+    # Proof of control (dashboard.services.claim_code_send / claim_code_confirm): the code is
+    # stored hashed, only for its short life; the destination is kept masked, for the queue.
+    code_hash = models.CharField(max_length=128, blank=True, editable=False)
+    code_sent_to = models.CharField("code sent to", max_length=120, blank=True, editable=False)
+    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_sends = models.PositiveSmallIntegerField(default=0, editable=False)
+    code_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    proof_confirmed_at = models.DateTimeField("code confirmed at", null=True, blank=True, editable=False)
+    proof_override_note = models.TextField(
+        "approved without proof because",
+        blank=True,
+        max_length=CLAIM_NOTE_MAX_LENGTH,
+        editable=False,
+        help_text="A reviewer who approves a claim without a confirmed code says how they checked instead.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -73,6 +93,15 @@ class Claim(models.Model):
                 name="claim_reviewed_has_date",
             ),
             models.CheckConstraint(
+                condition=~Q(status="approved") | Q(proof_confirmed_at__isnull=False) | ~Q(proof_override_note=""),
+                name="claim_approved_has_proof_or_override",
+                violation_error_message="A claim is approved only with a confirmed code or a reviewer's override note.",
+            ),
+            models.CheckConstraint(
+                condition=Q(code_attempts__lte=CLAIM_CODE_MAX_ATTEMPTS) & Q(code_sends__lte=CLAIM_CODE_MAX_SENDS),
+                name="claim_code_limits",
+            ),
+            models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(note=""),
                 name="claim_rejected_has_note",
                 violation_error_message="Say why the claim is rejected; the claimant sees this note.",
@@ -81,6 +110,17 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"Claim on {self.practitioner} by {self.user} ({self.status})"
+
+    @property
+    def proof_label(self) -> str:
+        """What proof the claimant gave, for the queue."""
+        if self.proof_confirmed_at is not None:
+            return f"Code confirmed to {self.code_sent_to} at {timezone.localtime(self.proof_confirmed_at):%Y-%m-%d %H:%M %Z}"
+        if self.proof_override_note:
+            return f"None; approved by reviewer override: {self.proof_override_note}"
+        if self.code_sent_at is not None:
+            return f"None yet (code sent to {self.code_sent_to}, not confirmed)"
+        return "None"
 
 
 class PendingClaim(Claim):

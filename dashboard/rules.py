@@ -141,3 +141,27 @@ def location_license_warning(*, location_state: str, license_states: Iterable[st
         f"You hold no license in {location_state} on Meridian. This location is listed, but it does not count "
         f"towards the verified-license badge until a license in {location_state} is added and verified."
     )
+
+
+# ---------------------------------------------------------------- claim proof
+
+
+def mask_email(address: str) -> str:
+    """j***@e***.com: enough for the claimant to recognise the address, not to learn it."""
+    local, _, domain = (address or "").partition("@")
+    host, _, tld = domain.rpartition(".")
+    return f"{local[:1]}***@{host[:1]}***.{tld}" if local and host else "***"
+
+
+def mask_phone(number: str) -> str:
+    """*** *** **23: the last two digits only."""
+    digits = [ch for ch in number or "" if ch.isdigit()]
+    return f"*** *** **{''.join(digits[-2:])}" if len(digits) >= 7 else "***"
+
+
+def sms_number(number: str) -> str | None:
+    """A US phone number as +1 and ten digits, or None when it cannot take a text message."""
+    digits = "".join(ch for ch in number or "" if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return f"+1{digits}" if len(digits) == 10 else None

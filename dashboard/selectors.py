@@ -1,6 +1,7 @@
 """Read-side queries for the dashboard. Every listing-scoped query starts from the owner."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Replace, Upper
@@ -14,11 +15,13 @@ from practitioners.models import (
     OpeningHours,
     PracticeLocation,
     Practitioner,
+    VerificationState,
 )
 from reviews.models import Review
 
 from .models import Claim, FreshnessReminder
-from .rules import normalize_license_number
+from .rules import mask_email, mask_phone, normalize_license_number, sms_number
+from .senders import configured_channels
 
 CLAIM_SEARCH_LIMIT = 25
 
@@ -60,6 +63,53 @@ def licenses_matching(*, state: str, number: str) -> QuerySet[License]:
         .annotate(normalized_number=normalized)
         .filter(normalized_number=normalize_license_number(number))
     )
+
+
+def verified_licenses_matching(*, state: str, number: str) -> QuerySet[License]:
+    """The licenses that lock a number: only a verified one is unique per (state, number)."""
+    return licenses_matching(state=state, number=number).filter(verification_state=VerificationState.VERIFIED)
+
+
+def license_conflicts(*, state: str, number: str, exclude_practitioner_id: int | None) -> list[License]:
+    """The same state and number on other listings, for staff deciding a claim or a credential."""
+    return list(
+        licenses_matching(state=state, number=number)
+        .exclude(practitioner_id=exclude_practitioner_id)
+        .select_related("practitioner", "practitioner__owner")
+        .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class CodeChannel:
+    """An address on record where a claim code can be sent: the claimant sees only `masked`."""
+
+    key: str  # what the claimant's form posts
+    kind: str  # "email" or "sms": which sender
+    address: str
+    masked: str
+
+
+def claim_code_channels(practitioner: Practitioner) -> list[CodeChannel]:
+    """Where a code proving control of this listing can go: the private contact email and the
+    practice phones on record (from the registry import or staff), never an address the
+    claimant gives. A phone is offered only when an SMS sender is configured."""
+    kinds = configured_channels()
+    channels: list[CodeChannel] = []
+    if "email" in kinds and practitioner.contact_email:
+        channels.append(
+            CodeChannel("email", "email", practitioner.contact_email, mask_email(practitioner.contact_email))
+        )
+    if "sms" in kinds:
+        phones = [("phone", practitioner.phone)]
+        phones += [(f"location-{loc.pk}", loc.phone) for loc in practitioner.locations.order_by("-is_primary", "pk")]
+        seen: set[str] = set()
+        for key, phone in phones:
+            number = sms_number(phone)
+            if number and number not in seen:
+                seen.add(number)
+                channels.append(CodeChannel(key, "sms", number, mask_phone(number)))
+    return channels
 
 
 def claimable_listings(*, q: str = "", state: str | None = None) -> QuerySet[Practitioner]:

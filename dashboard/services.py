@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.text import slugify
 
 from accounts.models import User
@@ -50,8 +51,9 @@ from practitioners.services import (
 from verification.services import credential_submit, credential_update_details
 
 from .images import SIZES
-from .models import Claim, ClaimStatus, FreshnessReminder
-from .selectors import claim_license_matches, licenses_matching
+from .models import CLAIM_CODE_MAX_ATTEMPTS, CLAIM_CODE_MAX_SENDS, Claim, ClaimStatus, FreshnessReminder
+from .selectors import claim_code_channels, claim_license_matches, verified_licenses_matching
+from .senders import code_sender
 
 Credential = License | Certification | Degree
 CLAIM_APPROVE_PERMISSION = "dashboard.change_claim"
@@ -101,9 +103,13 @@ def listing_create(
         raise ValidationError("Your account already keeps a listing; one account keeps one listing.")
     if Claim.objects.pending().filter(user=user).exists():
         raise ValidationError("You have a claim awaiting review. Withdraw it before creating a new listing.")
-    if licenses_matching(state=license_state.state, number=license_number).exists():
+    # Only a verified license locks its number: an unproven listing with someone else's number
+    # (squatting) must not keep the real holder out. Staff see the duplicates (license_conflicts).
+    if verified_licenses_matching(state=license_state.state, number=license_number).exists():
         raise ValidationError(
-            {"license_number": "This license is already on a Meridian listing. Find that listing and claim it instead."}
+            {
+                "license_number": "This license is already verified on a Meridian listing. Find that listing and claim it instead."
+            }
         )
     with transaction.atomic():
         practitioner = Practitioner(
@@ -313,9 +319,39 @@ def claim_decision_conflict(*, claim: Claim, actor: User) -> str | None:
     return claim_conflict(actor_id=actor.pk, claimant_id=claimant_id, listing_owner_id=owner_id)
 
 
-def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.datetime | None = None) -> Claim:
-    """Make the claimant the listing's owner — only if the license they gave is on the listing.
+CLAIM_WITHOUT_PROOF = (
+    "The claimant has not confirmed a code sent to the practice's email or phone on record. A license number "
+    "is public, so it proves nothing by itself: approve only with an override note saying how you checked."
+)
+LISTING_HAS_OWNER = (
+    "This listing already has an owner (set after the claim was made). Nothing was changed; reject the claim "
+    "with a note, or remove the owner first if that was a mistake."
+)
+CLAIMANT_KEEPS_ANOTHER = "The claimant's account already keeps another listing. Nothing was changed."
 
+
+def _ownership_refusal(*, practitioner: Practitioner, claimant_id: int) -> str | None:
+    """Why the claimant cannot become the owner of the (locked) listing now, or None.
+
+    A claim may wait for days: the listing may have been given an owner in the admin,
+    or the claimant may have got another listing, since it was made.
+    """
+    if practitioner.owner_id is not None:
+        return LISTING_HAS_OWNER
+    if Practitioner.objects.filter(owner_id=claimant_id).exists():
+        return CLAIMANT_KEEPS_ANOTHER
+    return None
+
+
+def claim_approve(
+    *, claim: Claim, actor: User, note: str = "", override_note: str = "", now: datetime.datetime | None = None
+) -> Claim:
+    """Make the claimant the listing's owner — only if the license they gave is on the listing
+    and they proved control of the practice's email or phone on record (a confirmed code).
+
+    A license number is public (every profile prints it), so it proves nothing by itself.
+    Without a confirmed code the reviewer must say how they checked instead (`override_note`,
+    e.g. "called the practice at the number on the board's roster"); it is kept on the claim.
     Other pending claims on the same listing are rejected. The claimant is emailed.
     """
     _require_claim_reviewer(actor)
@@ -331,17 +367,25 @@ def claim_approve(*, claim: Claim, actor: User, note: str = "", now: datetime.da
                 f"License {locked.license_state_id} {locked.license_number} is not on this listing. Add it to the "
                 "listing after checking it with the state board, or reject the claim."
             )
-        if practitioner.owner_id is not None:
-            raise ValidationError("This listing already has an owner.")
-        if Practitioner.objects.filter(owner_id=locked.user_id).exists():
-            raise ValidationError("The claimant's account already keeps another listing.")
+        override_note = (override_note or "").strip()
+        if locked.proof_confirmed_at is None and not override_note:
+            raise ValidationError(CLAIM_WITHOUT_PROOF)
+        if (refusal := _ownership_refusal(practitioner=practitioner, claimant_id=locked.user_id)) is not None:
+            raise ValidationError(refusal)
         practitioner.owner_id = locked.user_id
         for_history(practitioner, actor, f"Claim #{locked.pk} approved: owner set")
-        practitioner.save(update_fields=["owner", "updated_at"])
+        try:
+            with transaction.atomic():  # a savepoint: the refusal below leaves the outer transaction usable
+                practitioner.save(update_fields=["owner", "updated_at"])
+        except IntegrityError as exc:
+            # The claimant's account got a listing between the check and the save (one listing per account).
+            raise ValidationError(CLAIMANT_KEEPS_ANOTHER) from exc
         locked.status = ClaimStatus.APPROVED
         locked.reviewed_by = actor
         locked.reviewed_at = now
         locked.note = note.strip()
+        if locked.proof_confirmed_at is None:
+            locked.proof_override_note = override_note
         locked.full_clean()
         locked.save()
         for other in Claim.objects.pending().filter(practitioner=practitioner).exclude(pk=locked.pk):
@@ -396,6 +440,111 @@ def claim_reject(*, claim: Claim, actor: User, note: str, now: datetime.datetime
         )
     claim.status, claim.note = locked.status, locked.note
     return locked
+
+
+# ---------------------------------------------------------------- claim proof: one-time codes
+
+CLAIM_CODE_TTL = datetime.timedelta(minutes=15)
+CLAIM_CODE_RESEND_AFTER = datetime.timedelta(seconds=60)
+# Codes sent to one listing's addresses per day, over all claims (withdrawing and claiming again
+# does not let anyone flood a practice's phone).
+CLAIM_CODE_LISTING_DAILY_SENDS = 5
+
+
+def _code_digest(claim_pk: int, code: str) -> str:
+    return salted_hmac("dashboard.claim-code", f"{claim_pk}:{code}", algorithm="sha256").hexdigest()
+
+
+def _own_pending_claim(claim: Claim, actor: User) -> Claim:
+    if not actor.is_authenticated or claim.user_id != actor.pk:
+        raise PermissionDenied("Only the person who made a claim can prove it.")
+    locked = Claim.objects.select_for_update().select_related("practitioner").get(pk=claim.pk)
+    if locked.status != ClaimStatus.PENDING:
+        raise ValidationError(f"This claim is {locked.get_status_display().lower()}, not awaiting review.")
+    return locked
+
+
+def claim_code_send(*, claim: Claim, actor: User, channel: str, now: datetime.datetime | None = None) -> str:
+    """Send a one-time code to one of the listing's addresses on record; returns it masked.
+
+    `channel` is a key from `claim_code_channels` — the claimant chooses among the addresses
+    the listing already has, never types one. The code is stored as a keyed hash, lives
+    CLAIM_CODE_TTL, and a new code replaces the old one (and its wrong attempts). Sends are
+    limited per claim, spaced by CLAIM_CODE_RESEND_AFTER, and limited per listing per day.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _own_pending_claim(claim, actor)
+        if locked.proof_confirmed_at is not None:
+            raise ValidationError("Your code is already confirmed; staff will review your claim.")
+        target = next((c for c in claim_code_channels(locked.practitioner) if c.key == channel), None)
+        if target is None:
+            raise ValidationError({"channel": "Choose one of the addresses on record for this listing."})
+        if locked.code_sends >= CLAIM_CODE_MAX_SENDS:
+            raise ValidationError(
+                f"You have asked for {CLAIM_CODE_MAX_SENDS} codes. Staff will review your claim with the other "
+                "evidence you gave; you can add a message for them by withdrawing and claiming again."
+            )
+        if locked.code_sent_at is not None and now - locked.code_sent_at < CLAIM_CODE_RESEND_AFTER:
+            raise ValidationError("A code was sent less than a minute ago. Wait a moment before asking again.")
+        recent = Claim.objects.filter(
+            practitioner_id=locked.practitioner_id, code_sent_at__gte=now - datetime.timedelta(days=1)
+        )
+        if sum(recent.values_list("code_sends", flat=True)) >= CLAIM_CODE_LISTING_DAILY_SENDS:
+            raise ValidationError("Too many codes were sent to this practice today. Try again tomorrow.")
+        code = f"{secrets.randbelow(10**6):06d}"
+        locked.code_hash = _code_digest(locked.pk, code)
+        locked.code_sent_to = target.masked
+        locked.code_sent_at = now
+        locked.code_expires_at = now + CLAIM_CODE_TTL
+        locked.code_sends += 1
+        locked.code_attempts = 0
+        locked.full_clean()
+        locked.save()
+        listing_name = locked.practitioner.name
+    # Sent once the code is stored: a failing sender leaves a code nobody received (ask again).
+    minutes = int(CLAIM_CODE_TTL.total_seconds() // 60)
+    code_sender(target.kind).send(
+        to=target.address,
+        message=(
+            f"Meridian: someone asked to manage the listing of {listing_name}. If that is you, the code is {code} "
+            f"(valid {minutes} minutes). If not, ignore this message; nothing changes without the code."
+        ),
+    )
+    return target.masked
+
+
+def claim_code_confirm(*, claim: Claim, actor: User, code: str, now: datetime.datetime | None = None) -> None:
+    """Check the code the claimant typed. Wrong attempts count (and are kept even though the
+    call refuses); after CLAIM_CODE_MAX_ATTEMPTS the code is dead and a new one is needed."""
+    now = now or timezone.now()
+    refusal: str | None = None
+    with transaction.atomic():
+        locked = _own_pending_claim(claim, actor)
+        if locked.proof_confirmed_at is not None:
+            return
+        if not locked.code_hash:
+            raise ValidationError({"code": "Ask for a code first."})
+        if locked.code_attempts >= CLAIM_CODE_MAX_ATTEMPTS:
+            raise ValidationError({"code": "Too many wrong codes. Ask for a new code."})
+        if now >= locked.code_expires_at:
+            raise ValidationError({"code": "This code has expired. Ask for a new one."})
+        if constant_time_compare(_code_digest(locked.pk, (code or "").strip()), locked.code_hash):
+            locked.proof_confirmed_at = now
+            locked.code_hash = ""
+        else:
+            locked.code_attempts += 1
+            left = CLAIM_CODE_MAX_ATTEMPTS - locked.code_attempts
+            refusal = (
+                f"That is not the code we sent. {left} attempt(s) left."
+                if left
+                else ("That is not the code we sent. Too many wrong codes: ask for a new code.")
+            )
+        locked.full_clean()
+        locked.save()
+    if refusal is not None:  # raised after the commit, so the wrong attempt is counted
+        raise ValidationError({"code": refusal})
+    claim.proof_confirmed_at = locked.proof_confirmed_at
 
 
 # ---------------------------------------------------------------- freshness reminders

@@ -12,6 +12,7 @@ urlpatterns = [
     # Getting a listing
     path("claim/", views.claim_search, name="claim_search"),
     path("claim/<slug:slug>/", views.claim_new, name="claim_new"),
+    path("claims/<int:pk>/proof/", views.claim_proof, name="claim_proof"),
     path("claims/<int:pk>/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("create/", views.listing_create, name="create"),
     # Keeping it

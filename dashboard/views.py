@@ -18,12 +18,15 @@ from accounts.selectors import user_has_verified_email
 from practitioners import freshness, trust
 from practitioners import services as listing_services
 from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, Practitioner, StateBoard
+from practitioners.services import LISTING_FIELDS
 from reviews import services as review_services
 from reviews.models import Review
 
 from . import selectors, services
 from .forms import (
     CREDENTIAL_FORMS,
+    ClaimCodeConfirmForm,
+    ClaimCodeSendForm,
     ClaimForm,
     ClaimSearchForm,
     DegreeForm,
@@ -33,6 +36,7 @@ from .forms import (
     OpeningHoursForm,
     PhotoForm,
     ReplyForm,
+    sign_loaded,
 )
 from .history import listing_history
 from .rules import LicenseFacts, location_license_warning, missing_steps
@@ -187,7 +191,7 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
     form = ClaimForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.claim_create(
+            claim = services.claim_create(
                 user=request.user,
                 practitioner=practitioner,
                 license_state=form.cleaned_data["license_state"],
@@ -199,11 +203,45 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request, "Thank you. Staff will check your license with the state board and email you the outcome."
-            )
-            return redirect("dashboard:home")
+            messages.success(request, "Your claim is saved. Now show that the practice is yours.")
+            return redirect("dashboard:claim_proof", pk=claim.pk)
     return render(request, "dashboard/claim_form.html", {"form": form, "listing": practitioner})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def claim_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a one-time code to an address on record, then confirm it (the claimant's own pending claim)."""
+    claim = get_object_or_404(selectors.claims_for_user(user=request.user).pending(), pk=pk)
+    channels = selectors.claim_code_channels(claim.practitioner)
+    # A POST is a code confirmation when it says so, otherwise a request for a code.
+    action = ("confirm" if request.POST.get("action") == "confirm" else "send") if request.method == "POST" else None
+    send_form = ClaimCodeSendForm(request.POST if action == "send" else None, channels=channels, prefix="send")
+    confirm_form = ClaimCodeConfirmForm(request.POST if action == "confirm" else None, prefix="confirm")
+    status = 200
+    if action == "send" and send_form.is_valid():
+        try:
+            masked = services.claim_code_send(
+                claim=claim, actor=request.user, channel=send_form.cleaned_data["channel"]
+            )
+        except ValidationError as exc:
+            _add_errors(send_form, exc)
+        else:
+            messages.success(request, f"We sent a code to {masked}.")
+            return redirect("dashboard:claim_proof", pk=claim.pk)
+    elif action == "confirm" and confirm_form.is_valid():
+        try:
+            services.claim_code_confirm(claim=claim, actor=request.user, code=confirm_form.cleaned_data["code"])
+        except ValidationError as exc:
+            _add_errors(confirm_form, exc)
+        else:
+            messages.success(request, "Code confirmed. Staff will review your claim and email you the outcome.")
+            return redirect("dashboard:home")
+    if send_form.errors or confirm_form.errors:
+        status = 400
+    claim.refresh_from_db()
+    context = {"claim": claim, "send_form": send_form, "confirm_form": confirm_form}
+    return render(request, "dashboard/claim_proof.html", context, status=status)
 
 
 @login_required
@@ -245,22 +283,77 @@ def listing_create(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- listing
 
 
+def _listing_display(name: str, value) -> str:
+    """A canonical listing value (`listing_value`) as the practitioner reads it."""
+    field = Practitioner._meta.get_field(name)
+    if name in listing_services.M2M_FIELDS:
+        names = [str(row) for row in field.related_model.objects.filter(pk__in=value)]
+        return ", ".join(sorted(names)) or "(none)"
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(dict(field.choices).get(value, value)) if field.choices else str(value)
+
+
+def _conflict_rows(form: ListingForm, conflicts: dict) -> list[dict]:
+    return [
+        {
+            "field": form[name],
+            "name": f"resolve_{name}",
+            "mine": _listing_display(name, mine),
+            "saved": _listing_display(name, saved),
+            "choice": form.data.get(f"resolve_{name}", ""),
+        }
+        for name, (mine, saved) in conflicts.items()
+    ]
+
+
 @listing_required
 @require_http_methods(["GET", "POST"])
 def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
+    """Edit the listing. The form carries the values it was loaded with; a field saved elsewhere
+    since (another tab) is merged, and a field changed in both places is shown with both values
+    for the practitioner to choose (keep mine / keep the saved one) — never overwritten silently."""
     form = ListingForm(_posted(request), instance=Practitioner.objects.get(pk=listing.pk))
+    conflicts: dict = {}
+    status = 200
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.fields}
-        try:
-            stamped = listing_services.listing_update(practitioner=listing, actor=request.user, changes=changes)
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        loaded = form.cleaned_data["loaded"]
+        # Conflicts shown on the previous page: each needs a choice; "saved" leaves the field alone.
+        pending = {name: None for name in (loaded or {}).get("conflicts", []) if name in LISTING_FIELDS}
+        choices = {name: request.POST.get(f"resolve_{name}") for name in pending}
+        if any(choice not in ("mine", "saved") for choice in choices.values()):
+            mine = {name: listing_services.listing_value(name, form.cleaned_data[name]) for name in pending}
+            conflicts = {name: (mine[name], loaded["values"][name]) for name in pending}
+            form.add_error(None, "Choose which value to keep for each field changed in another tab.")
+            status = 400
         else:
-            confirmed = [freshness.FACT_LABELS[fact].lower() for fact in stamped]
-            note = f" Confirmed today: {', '.join(confirmed)}." if confirmed else ""
-            messages.success(request, f"Your listing is saved.{note}")
-            return redirect("dashboard:home")
-    return render(request, "dashboard/listing_form.html", {"form": form, "p": listing})
+            changes = {name: form.cleaned_data[name] for name in LISTING_FIELDS if choices.get(name) != "saved"}
+            try:
+                stamped = listing_services.listing_update(
+                    practitioner=listing,
+                    actor=request.user,
+                    changes=changes,
+                    loaded=loaded["values"] if loaded else None,
+                )
+            except listing_services.ListingEditConflict as exc:
+                data = request.POST.copy()
+                data["loaded"] = sign_loaded(listing.pk, exc.snapshot, tuple(exc.conflicts))
+                form = ListingForm(data, instance=Practitioner.objects.get(pk=listing.pk))
+                form.is_valid()
+                form.add_error(None, exc.message)
+                conflicts = exc.conflicts
+                status = 409
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                confirmed = [freshness.FACT_LABELS[fact].lower() for fact in stamped]
+                note = f" Confirmed today: {', '.join(confirmed)}." if confirmed else ""
+                messages.success(request, f"Your listing is saved.{note}")
+                return redirect("dashboard:home")
+    context = {"form": form, "p": listing, "conflicts": _conflict_rows(form, conflicts)}
+    return render(request, "dashboard/listing_form.html", context, status=status)
 
 
 @listing_required

@@ -644,7 +644,15 @@ class License(Credential):
             models.Index(fields=["verification_state", "submitted_at"], name="license_queue_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["state", "number"], name="license_unique_state_number"),
+            # Unique per (state, number) once verified (SPEC). While unverified, a number can sit on
+            # several listings: a listing created with someone else's number must not lock out the
+            # real holder; staff see the duplicates (dashboard.selectors.license_conflicts).
+            models.UniqueConstraint(
+                fields=["state", "number"],
+                condition=Q(verification_state="verified"),
+                name="license_unique_verified_state_number",
+                violation_error_message="This license is already verified on another listing.",
+            ),
             models.CheckConstraint(condition=~Q(number=""), name="license_number_not_empty"),
             models.CheckConstraint(
                 condition=Q(issue_date__isnull=True)

@@ -12,6 +12,7 @@ Credential decisions live in `verification.services`; this module never calls th
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -179,14 +180,80 @@ def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[s
         setattr(practitioner, fact, getattr(locked, fact))
 
 
+def listing_value(name: str, value: Any) -> Any:
+    """A listing field's value in a canonical, JSON-safe form, for comparing edits: sets of
+    rows as sorted ids, money with two decimals, text with plain newlines."""
+    if name in M2M_FIELDS:
+        return sorted(_m2m_pks(value))
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value).replace("\r\n", "\n")
+
+
+def listing_snapshot(practitioner: Practitioner) -> dict[str, Any]:
+    """What an edit form shows, as `listing_value`s: sent back with the edit as `loaded`."""
+    return {
+        name: listing_value(
+            name, getattr(practitioner, name).all() if name in M2M_FIELDS else getattr(practitioner, name)
+        )
+        for name in LISTING_FIELDS
+    }
+
+
+class ListingEditConflict(ValidationError):
+    """Fields changed elsewhere (another tab, another device) since the form was loaded and
+    changed differently in this edit. `conflicts` maps each to (this edit's, the saved) value;
+    `snapshot` is the listing as saved now. Nothing was written."""
+
+    def __init__(self, *, conflicts: dict[str, tuple[Any, Any]], snapshot: dict[str, Any]):
+        super().__init__(
+            "Some fields were changed in another tab or on another device since you opened this page. "
+            "Choose which value to keep for each; nothing was saved yet."
+        )
+        self.conflicts = conflicts
+        self.snapshot = snapshot
+
+
+def _merge_with_saved(locked: Practitioner, changes: dict[str, Any], loaded: dict[str, Any]) -> dict[str, Any]:
+    """A three-way merge of this edit with what was saved since the form was loaded.
+
+    A field nobody else changed takes this edit's value. A field changed elsewhere keeps the
+    saved value when this edit left it as loaded (no silent restore of the old value), and is
+    a conflict when this edit changed it too, to something else.
+    """
+    saved = listing_snapshot(locked)
+    merged: dict[str, Any] = {}
+    conflicts: dict[str, tuple[Any, Any]] = {}
+    for name, value in changes.items():
+        mine = listing_value(name, value)
+        if name not in loaded or loaded[name] == saved[name] or mine == saved[name]:
+            merged[name] = value
+        elif mine != loaded[name]:
+            conflicts[name] = (mine, saved[name])
+        # else: changed elsewhere, untouched here: the saved value stays.
+    if conflicts:
+        raise ListingEditConflict(conflicts=conflicts, snapshot=saved)
+    return merged
+
+
 def listing_update(
-    *, practitioner: Practitioner, actor: User, changes: dict[str, Any], now: datetime.datetime | None = None
+    *,
+    practitioner: Practitioner,
+    actor: User,
+    changes: dict[str, Any],
+    loaded: dict[str, Any] | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[str]:
     """Apply the practitioner's edits to their listing.
 
     `changes` maps field names to values; many-to-many fields take an iterable of
-    rows or primary keys. Editing a freshness fact (fees, insurance, accepting new
-    patients, phone) reconfirms that fact. Returns the confirmation fields stamped.
+    rows or primary keys. `loaded` is the `listing_snapshot` the edit form was built
+    from: with it, a field someone else saved since is never overwritten silently
+    (see `_merge_with_saved`; a conflict raises `ListingEditConflict`). Editing a
+    freshness fact (fees, insurance, accepting new patients, phone) reconfirms that
+    fact. Returns the confirmation fields stamped.
     """
     require_owner(practitioner, actor)
     now = now or timezone.now()
@@ -196,6 +263,8 @@ def listing_update(
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
     with transaction.atomic():
         locked = lock_listing(practitioner)
+        if loaded is not None:
+            changes = _merge_with_saved(locked, changes, loaded)
         changed, stamped = _listing_apply(
             locked, changes=changes, actor=actor, reason="Edited by the practitioner", now=now
         )

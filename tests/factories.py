@@ -211,6 +211,10 @@ class ClaimFactory(factory.django.DjangoModelFactory):
     license_state = factory.LazyFunction(lambda: StateBoard.objects.get(state="CA"))
     license_number = factory.Sequence(lambda n: f"CLAIM{n:05d}")
 
+    class Params:
+        # The claimant confirmed a code sent to the practice's email on record.
+        proven = factory.Trait(proof_confirmed_at=factory.LazyFunction(timezone.now), code_sent_to="a***@e***.com")
+
 
 def owned_listing(owner: User | None = None, **fields) -> Practitioner:
     """A published listing kept by `owner` (a new verified account if not given), with a

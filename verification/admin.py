@@ -28,6 +28,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from dashboard.admin import license_conflicts_html
 from dashboard.models import Claim
 from practitioners.admin import ReadOnlyHistoryAdmin
 from practitioners.conflicts import ConflictOfInterest, credential_conflict
@@ -317,7 +318,21 @@ class LicenseAdmin(CredentialAdmin):
     def get_readonly_fields(self, request, obj=None):
         # `restricted` changes only through the restrict / lift decisions.
         fields = super().get_readonly_fields(request, obj)
-        return fields if "restricted" in fields else (*fields, "restricted")
+        fields = fields if "restricted" in fields else (*fields, "restricted")
+        return (*fields, "same_license_elsewhere") if obj is not None else fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        # Unverified duplicates may exist (only a verified license is unique): show them.
+        return [*fieldsets, ("Conflicts", {"fields": ("same_license_elsewhere",)})]
+
+    @admin.display(description="Same license on other listings")
+    def same_license_elsewhere(self, obj: License) -> str:
+        return license_conflicts_html(
+            state=obj.state_id, number=obj.number, exclude_practitioner_id=obj.practitioner_id
+        )
 
 
 @admin.register(Certification)

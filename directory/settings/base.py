@@ -182,6 +182,12 @@ SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
 # (canonical URLs are names; they need not resolve). See docs/api.md.
 FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "https://meridian.example/fhir")
 
+# Claim proof: who sends a claimant the one-time code (dashboard/senders.py). The phone on record
+# is offered only when an SMS sender is configured.
+CLAIM_CODE_SENDERS = {"email": "dashboard.senders.EmailCodeSender"}
+if os.environ.get("CLAIM_CODE_SMS_SENDER"):
+    CLAIM_CODE_SENDERS["sms"] = os.environ["CLAIM_CODE_SMS_SENDER"]
+
 # Django 6.1 mailers (EMAIL_BACKEND is deprecated).
 MAILERS = {
     "default": {

@@ -18,3 +18,5 @@ SEARCH_CACHE_SECONDS = 0
 # Serve static files through the finders: no collectstatic before tests, no warning about STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Claim codes by text message land in dashboard.senders.sms_outbox.
+CLAIM_CODE_SENDERS = {"email": "dashboard.senders.EmailCodeSender", "sms": "dashboard.senders.LocmemSmsSender"}

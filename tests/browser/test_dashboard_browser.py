@@ -4,11 +4,13 @@ number and watch the verified badge disappear. Every dashboard page is checked w
 for CSP violations on the way."""
 
 import io
+import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
+from django.core import mail
 from django.test import Client
 from PIL import Image
 from playwright.sync_api import expect
@@ -50,7 +52,9 @@ def portrait_jpeg() -> bytes:
 
 @pytest.fixture
 def unclaimed():
-    listing = PractitionerFactory(name="Ana Ruiz", slug="ana-ruiz", owner=None, first_visit_fee=110)
+    listing = PractitionerFactory(
+        name="Ana Ruiz", slug="ana-ruiz", owner=None, first_visit_fee=110, contact_email="desk@anaruiz.example"
+    )
     LocationFactory(practitioner=listing, is_primary=True)
     LicenseFactory(practitioner=listing, number="AC012345")
     return listing
@@ -76,7 +80,18 @@ def test_claim_approve_edit_fee_upload_photo_then_license_change_removes_badge(
     page.get_by_label("License state").select_option("CA")
     page.get_by_label("License number").fill("AC 012345")
     page.get_by_role("button", name="Send claim for review").click()
+    # … and prove it with a code sent to the practice's email on record.
+    expect(page.locator("h1")).to_contain_text("Prove you run Ana Ruiz")
+    check(page, "claim proof")
+    page.get_by_label("Email to d***@a***.example").check()
+    page.get_by_role("button", name="Send the code").click()
+    expect(page.locator("main")).to_contain_text("We sent a code to d***@a***.example")
+    code = re.search(r"the code is (\d{6})", mail.outbox[-1].body).group(1)
+    page.get_by_label("The 6-digit code we sent").fill(code)
+    check(page, "claim proof, code sent")
+    page.get_by_role("button", name="Confirm the code").click()
     expect(page.locator("main")).to_contain_text("Your claim is awaiting review")
+    expect(page.locator("main")).to_contain_text("You confirmed the code we sent to d***@a***.example")
 
     # 2. Staff approve it in the admin, in their own browser session.
     staff = UserFactory(is_staff=True, email="staff@example.com")
@@ -154,3 +169,44 @@ def test_location_and_credential_forms_are_accessible(page, live_server):
     page.get_by_role("button", name="Add location").click()
     expect(page.locator("main")).to_contain_text("Nothing was saved.")
     check(page, "location form with errors")
+
+
+def test_two_tabs_editing_the_listing_never_overwrite_each_other_silently(page, live_server):
+    """Issue 11, item 8: two pages of one browser context edit the same listing."""
+    owner = VerifiedUserFactory()
+    listing = PractitionerFactory(owner=owner, first_visit_fee=110, bio="Old bio.")
+    LocationFactory(practitioner=listing, is_primary=True)
+    LicenseFactory(practitioner=listing)
+    sign_in(page.context, live_server, owner)
+    page.add_init_script(CSP_LISTENER)
+    url = live_server.url + "/dashboard/listing/"
+    first, second = page, page.context.new_page()
+    second.add_init_script(CSP_LISTENER)
+    first.goto(url)
+    second.goto(url)
+
+    first.get_by_label("First visit fee").fill("150")
+    first.get_by_role("button", name="Save listing").click()
+    expect(first.locator("main")).to_contain_text("Your listing is saved")
+
+    # The second tab changes only the bio: the first tab's fee stays.
+    second.get_by_label("About you").fill("New bio from the second tab.")
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Your listing is saved")
+    listing.refresh_from_db()
+    assert (listing.first_visit_fee, listing.bio) == (150, "New bio from the second tab.")
+
+    # Both change the fee: the second is shown both values and chooses.
+    first.goto(url)
+    second.goto(url)
+    first.get_by_label("First visit fee").fill("160")
+    first.get_by_role("button", name="Save listing").click()
+    second.get_by_label("First visit fee").fill("99")
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Changed in another tab")
+    check(second, "listing conflict")
+    second.get_by_label("Keep the saved one: 160.00").check()
+    second.get_by_role("button", name="Save listing").click()
+    expect(second.locator("main")).to_contain_text("Your listing is saved")
+    listing.refresh_from_db()
+    assert listing.first_visit_fee == 160

@@ -134,7 +134,7 @@ def test_claimant_can_withdraw_only_their_own_claim(client, claimant, unclaimed)
 
 
 def test_approval_sets_the_owner_when_the_license_matches(reviewer, unclaimed, django_capture_on_commit_callbacks):
-    claim = ClaimFactory(practitioner=unclaimed, license_number="ac 012345")
+    claim = ClaimFactory(practitioner=unclaimed, license_number="ac 012345", proven=True)
     rival = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
     with django_capture_on_commit_callbacks(execute=True):
         services.claim_approve(claim=claim, actor=reviewer)
@@ -149,9 +149,9 @@ def test_approval_sets_the_owner_when_the_license_matches(reviewer, unclaimed, d
 
 
 def test_approval_refused_when_the_license_is_not_on_the_listing(reviewer, unclaimed):
-    claim = ClaimFactory(practitioner=unclaimed, license_number="AC999999")
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC999999", proven=True)
     other_state = ClaimFactory(
-        practitioner=unclaimed, license_number="AC012345", license_state=StateBoard.objects.get(state="NY")
+        practitioner=unclaimed, license_number="AC012345", license_state=StateBoard.objects.get(state="NY"), proven=True
     )
     for bad in (claim, other_state):
         with pytest.raises(ValidationError, match="not on this listing"):
@@ -186,14 +186,14 @@ def test_a_claimed_draft_with_verified_license_is_published_on_approval(reviewer
     draft = PractitionerFactory(owner=None, status="draft")
     LocationFactory(practitioner=draft)
     LicenseFactory(practitioner=draft, number="AC777")
-    claim = ClaimFactory(practitioner=draft, license_number="AC777")
+    claim = ClaimFactory(practitioner=draft, license_number="AC777", proven=True)
     services.claim_approve(claim=claim, actor=reviewer)
     draft.refresh_from_db()
     assert draft.status == "published"
 
 
 def test_admin_queue_lists_pending_claims_and_approves_them(client, reviewer, unclaimed):
-    pending = ClaimFactory(practitioner=unclaimed, license_number="AC012345")
+    pending = ClaimFactory(practitioner=unclaimed, license_number="AC012345", proven=True)
     ClaimFactory(practitioner=PractitionerFactory(owner=None), status="withdrawn")
     client.force_login(reviewer)
     queue = client.get(reverse("admin:dashboard_pendingclaim_changelist"))
@@ -224,3 +224,57 @@ def test_admin_claim_pages_need_the_claim_permission(client, unclaimed):
     ClaimFactory(practitioner=unclaimed)
     client.force_login(UserFactory(is_staff=True))
     assert client.get(reverse("admin:dashboard_pendingclaim_changelist")).status_code == 403
+
+
+# ---------------------------------------------------------------- stale claims (issue 11, item 10)
+
+
+def test_a_stale_claim_cannot_take_over_a_listing_given_an_owner_meanwhile(reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345", proven=True)
+    keeper = VerifiedUserFactory()
+    Practitioner.objects.filter(pk=unclaimed.pk).update(owner=keeper)  # staff set the owner in the admin
+    with pytest.raises(ValidationError, match="already has an owner") as refused:
+        services.claim_approve(claim=claim, actor=reviewer)
+    assert "Nothing was changed" in refused.value.messages[0]
+    unclaimed.refresh_from_db()
+    claim.refresh_from_db()
+    assert unclaimed.owner == keeper
+    assert (claim.status, claim.reviewed_by) == ("pending", None)
+
+
+def test_a_stale_claim_is_refused_when_the_claimant_got_another_listing(reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345", proven=True)
+    elsewhere = PractitionerFactory(owner=claim.user)
+    with pytest.raises(ValidationError, match="already keeps another listing"):
+        services.claim_approve(claim=claim, actor=reviewer)
+    unclaimed.refresh_from_db()
+    assert unclaimed.owner is None
+    assert Practitioner.objects.get(owner=claim.user) == elsewhere
+
+
+def test_the_one_listing_per_account_constraint_answers_with_a_refusal_not_a_crash(reviewer, unclaimed, monkeypatch):
+    """Between the check and the save another listing can become the claimant's: the
+    database's one-owner constraint then refuses, and the reviewer gets a message."""
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345", proven=True)
+    PractitionerFactory(owner=claim.user)
+    monkeypatch.setattr(services, "_ownership_refusal", lambda **kwargs: None)  # the check lost the race
+    with pytest.raises(ValidationError, match="already keeps another listing"):
+        services.claim_approve(claim=claim, actor=reviewer)
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+    assert Practitioner.objects.get(pk=unclaimed.pk).owner is None
+
+
+def test_admin_approve_action_shows_the_refusal_for_a_stale_claim(client, reviewer, unclaimed):
+    claim = ClaimFactory(practitioner=unclaimed, license_number="AC012345", proven=True)
+    keeper = VerifiedUserFactory()
+    Practitioner.objects.filter(pk=unclaimed.pk).update(owner=keeper)
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:dashboard_pendingclaim_changelist"),
+        {"action": "approve_claims", "_selected_action": [claim.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "already has an owner" in response.text
+    assert Practitioner.objects.get(pk=unclaimed.pk).owner == keeper

@@ -79,6 +79,15 @@ def test_a_license_already_listed_points_to_claiming(client, newcomer):
     assert not Practitioner.objects.filter(owner=newcomer).exists()
 
 
+def test_an_unverified_listing_with_the_same_license_does_not_block_the_holder(client, newcomer):
+    """Squatting (issue 11, item 4): only a verified license locks its number."""
+    LicenseFactory(number="AC555001", verification_state="unverified", verified_at=None)
+    response = client.post(reverse("dashboard:create"), {**FORM, "license_number": "ac555001"})
+    assert response.status_code == 302
+    assert Practitioner.objects.get(owner=newcomer).licenses.get().verification_state == "pending"
+    assert License.objects.filter(number__iexact="AC555001").count() == 2
+
+
 def test_title_must_be_one_the_state_licenses(client, newcomer):
     response = client.post(reverse("dashboard:create"), {**FORM, "license_title": "AP"})
     assert "California licenses: L.Ac." in response.text

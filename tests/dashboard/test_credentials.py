@@ -132,8 +132,21 @@ def test_bad_credential_input_saves_nothing(owner_client, listing, kind, data, f
 def test_a_license_already_on_another_listing_is_refused(owner_client, listing, intruder_listing):
     taken = intruder_listing.licenses.get()
     response = owner_client.post(add_url("license"), {"state": "CA", "number": taken.number.lower(), "title": "L.Ac."})
-    assert "already on a Meridian listing" in response.text
+    assert "already verified on a Meridian listing" in response.text
     assert License.objects.filter(practitioner=listing).count() == 1
+
+
+def test_an_unverified_copy_of_my_license_elsewhere_does_not_block_me(owner_client, listing, intruder_listing):
+    """Squatting (issue 11, item 4): someone put my number on their listing; nobody verified it."""
+    squatted = intruder_listing.licenses.get()
+    squatted.verification_state, squatted.verified_at = "unverified", None
+    squatted.save()
+    response = owner_client.post(
+        add_url("license"),
+        {"state": squatted.state_id, "number": squatted.number, "title": "L.Ac.", "expiry_date": "2030-01-01"},
+    )
+    assert response.status_code == 302
+    assert listing.licenses.filter(number=squatted.number).get().verification_state == "pending"
 
 
 def test_unknown_credential_kind_is_404(owner_client):

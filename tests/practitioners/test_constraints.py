@@ -32,10 +32,17 @@ def update(obj, **fields):
     return lambda: type(obj).objects.filter(pk=obj.pk).update(**fields)
 
 
-def test_license_number_unique_per_state():
-    lic = LicenseFactory(number="AC123")
+def test_verified_license_number_unique_per_state():
+    lic = LicenseFactory(number="AC123")  # verified
     other = PractitionerFactory()
-    assert refused(lambda: License.objects.create(practitioner=other, state=lic.state, number="AC123", title="L.Ac."))
+    verified = {"verification_state": "verified", "verified_at": lic.verified_at}
+    assert refused(
+        lambda: License.objects.create(practitioner=other, state=lic.state, number="AC123", title="L.Ac.", **verified)
+    )
+    # Unverified, the same number may sit on another listing (squatting must not lock the holder
+    # out, issue 11 item 4); it cannot become verified while the first one is.
+    duplicate = License.objects.create(practitioner=other, state=lic.state, number="AC123", title="L.Ac.")
+    assert refused(update(duplicate, **verified))
     # The same number in another state is a different license.
     ny = StateBoard.objects.get(state="NY")
     License.objects.create(practitioner=other, state=ny, number="AC123", title="L.Ac.")

@@ -7,6 +7,7 @@ the database may change. Object-scoped URLs are also requested with another user
 """
 
 import dataclasses
+import datetime
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.sites import site as admin_site
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from dashboard.models import Claim
@@ -70,7 +72,7 @@ def world() -> World:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     listing = owned_listing(users["owner"], slug="owned")
     other_listing = owned_listing(users["other_practitioner"], slug="other-owned")
-    unclaimed = PractitionerFactory(slug="unclaimed", owner=None)
+    unclaimed = PractitionerFactory(slug="unclaimed", owner=None, contact_email="desk@unclaimed-clinic.example")
     # Published through the service, so the stored rating summary counts them.
     review = review_publish(
         review=ReviewFactory(practitioner=listing, author=users["patient"], state="pending"),
@@ -81,7 +83,17 @@ def world() -> World:
         review=ReviewFactory(practitioner=other_listing, author=users["patient2"], state="pending"),
         moderator=users["reviewer"],
     )
-    claim = ClaimFactory(practitioner=unclaimed, user=users["patient2"])
+    # A code was sent to the listing's email on record (so the proof page shows both of its forms).
+    now = timezone.now()
+    claim = ClaimFactory(
+        practitioner=unclaimed,
+        user=users["patient2"],
+        code_hash="0" * 64,
+        code_sent_to="d***@u***.example",
+        code_sent_at=now - datetime.timedelta(minutes=5),
+        code_expires_at=now + datetime.timedelta(minutes=10),
+        code_sends=1,
+    )
     return World(
         users=users,
         listing=listing,
@@ -209,6 +221,18 @@ MATRIX: dict[str, list[Case]] = {
             lambda w: {"slug": w.unclaimed.slug},
             (L, 200, 302, 302, 302, 200, 200),
             {"patient", "reviewer", "superuser"},
+        ),
+    ],
+    # Only the claimant proves their own pending claim; everyone else gets a 404.
+    "dashboard:claim_proof": [
+        case("GET", lambda w: {"pk": w.claim.pk}, (L, 404, 200, 404, 404, 404, 404)),
+        case(
+            "POST",
+            lambda w: {"pk": w.claim.pk},
+            (L, 404, 400, 404, 404, 404, 404),
+            {"patient2"},
+            lambda w: {"pk": w.claim.pk},
+            ("owner", "patient"),
         ),
     ],
     "dashboard:claim_withdraw": [
@@ -400,7 +424,7 @@ def fingerprint() -> tuple:
         License.objects.count(),
         tuple(License.objects.order_by("pk").values_list("number", "verification_state")),
         VerificationRecord.objects.count(),
-        tuple(Claim.objects.order_by("pk").values_list("status", "user_id")),
+        tuple(Claim.objects.order_by("pk").values_list("status", "user_id", "code_sends", "proof_confirmed_at")),
     )
 
 
@@ -565,6 +589,7 @@ def claim_by(holder) -> Claim:
         user=holder or VerifiedUserFactory(),
         license_number=found.number,
         license_state=found.state,
+        proven=True,  # a confirmed code: only the conflict of interest may stop the approval
     )
 
 
@@ -572,7 +597,7 @@ def claim_on_listing_of(holder) -> Claim:
     """A stranger's pending claim on the listing `holder` keeps (the rival's claim)."""
     listing = listing_of(holder)
     found = listing.licenses.first()
-    return ClaimFactory(practitioner=listing, license_number=found.number, license_state=found.state)
+    return ClaimFactory(practitioner=listing, license_number=found.number, license_state=found.state, proven=True)
 
 
 def pending_review_by(holder) -> Review:
@@ -711,6 +736,13 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ),
     ("action:dashboard_pendingclaim:approve_claims", "their claim"): Decision(
         action_request("dashboard_pendingclaim", "approve_claims"), claim_by, claim_state
+    ),
+    ("action:dashboard_pendingclaim:approve_without_proof", "their claim"): Decision(
+        action_request(
+            "dashboard_pendingclaim", "approve_without_proof", {"apply": "1", "override_note": "Called the practice."}
+        ),
+        claim_by,
+        claim_state,
     ),
     ("action:dashboard_pendingclaim:reject_claims", "their claim"): Decision(
         action_request("dashboard_pendingclaim", "reject_claims", {"apply": "1", "note": "No match."}),

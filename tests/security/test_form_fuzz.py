@@ -62,6 +62,7 @@ FORMS = [
     ("reviews:reply", lambda w: {"slug": w.listing.slug, "pk": w.review.pk}, "owner"),
     ("account_display_name", lambda w: {}, "patient"),
     ("dashboard:claim_new", lambda w: {"slug": w.unclaimed.slug}, "patient"),
+    ("dashboard:claim_proof", lambda w: {"pk": w.claim.pk}, "patient2"),
     ("dashboard:create", lambda w: {}, "patient"),
     ("dashboard:listing_edit", lambda w: {}, "owner"),
     ("dashboard:location_add", lambda w: {}, "owner"),

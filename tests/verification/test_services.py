@@ -283,10 +283,10 @@ def test_update_details_refuses_fields_the_practitioner_does_not_own(owner):
 
 
 def test_update_details_validates_and_writes_nothing_on_error(owner):
-    taken = LicenseFactory(verification_state="unverified", verified_at=None)
+    # (An unverified license's number is no longer a conflict: only verified licenses are unique.)
     lic = LicenseFactory()
     with pytest.raises(ValidationError):
-        credential_update_details(credential=lic, actor=owner, changes={"number": taken.number})
+        credential_update_details(credential=lic, actor=owner, changes={"number": ""})
     with pytest.raises(ValidationError):
         credential_update_details(credential=lic, actor=owner, changes={"expiry_date": datetime.date(2000, 1, 1)})
     lic.refresh_from_db()
