@@ -45,6 +45,23 @@ def outcome_reports(*, practitioner_id: int) -> list[OutcomeReport]:
     return [OutcomeReport(*row) for row in rows]
 
 
+def listing_outcomes(
+    *, practitioner_ids: list[int], condition_slugs: list[str]
+) -> dict[tuple[int, str], ConditionOutcome]:
+    """(practitioner id, condition slug) -> that condition's outcome figures, for a page of search
+    results, in one query; a pair with no report is absent. Below MIN_REPORTS only the count is set."""
+    rows = (
+        Review.objects.published()
+        .with_outcome()
+        .filter(practitioner_id__in=practitioner_ids, condition__slug__in=condition_slugs)
+        .values_list("practitioner_id", "condition__slug", "condition__name", "pain_before", "pain_after", "sessions")
+    )
+    by_pair: dict[tuple[int, str], list[OutcomeReport]] = {}
+    for practitioner_id, *report in rows:
+        by_pair.setdefault((practitioner_id, report[0]), []).append(OutcomeReport(*report))
+    return {pair: condition_outcomes(reports)[0] for pair, reports in by_pair.items()}
+
+
 @dataclass
 class ProfileReviews:
     summary: RatingSummary

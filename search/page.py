@@ -142,17 +142,15 @@ class SortOption:
 
 
 def sort_options(filterset) -> list[SortOption]:
-    """The sorts that mean something for this search (best match needs words, nearest a place)."""
-    default = filterset.default_sort
-    choices = list(Sort.choices)
-    if default == Sort.RECOMMENDED:
-        choices.insert(0, (Sort.RECOMMENDED, "Recommended (verified first)"))
+    """The sorts that mean something for this search (nearest first needs a place); best match is the default."""
     options = []
-    for key, label in choices:
-        if (key == Sort.RELEVANCE and not filterset.text) or (key == Sort.DISTANCE and not filterset.place):
+    for key, label in Sort.choices:
+        if key == Sort.DISTANCE and not filterset.place:
             continue
         options.append(
-            SortOption(value="" if key == default else key, label=label, selected=key == filterset.effective_sort)
+            SortOption(
+                value="" if key == Sort.RELEVANCE else key, label=label, selected=key == filterset.effective_sort
+            )
         )
     return options
 

@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
-from practitioners import geo
+from practitioners import freshness, geo, trust
 from practitioners.models import PracticeLocation, Practitioner
 
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
+from .vocabulary import Vocabulary
 
 PAGE_SIZE = 20
 
@@ -79,7 +82,21 @@ class SearchResultList:
         )
         if not ids:
             return []
-        return list(queryset.filter(pk__in=ids))
+        return list(queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery()))
+
+
+def carrier_ids_subquery() -> Subquery:
+    """The row's insurance carrier ids as "3,7,12" (a card names them from the cached vocabulary,
+    so carriers cost no query of their own)."""
+    through = Practitioner.insurance_carriers.through
+    return Subquery(
+        through.objects.filter(practitioner_id=OuterRef("pk"))
+        .order_by()
+        .values("practitioner_id")
+        .annotate(ids=StringAgg(Cast("insurancecarrier_id", CharField()), delimiter=Value(",")))
+        .values("ids"),
+        output_field=CharField(),
+    )
 
 
 # ---------------------------------------------------------------- search
@@ -267,6 +284,33 @@ def nearest_location(practitioner: Practitioner, place: geo.Place | None) -> Pra
     )
 
 
+def tel_href(phone: str) -> str:
+    """A tap-to-call address for a US number as typed ("(512) 555-0100" -> "tel:+15125550100")."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if digits else ""
+
+
+def describe_for_card(
+    practitioner: Practitioner, *, vocabulary: Vocabulary, insurance: str | None, now: datetime.datetime
+) -> None:
+    """What a result card says, from the row's annotations and prefetches (no query): the license
+    sentence (one trust definition), the carriers with the filtered one first, freshness, phone."""
+    practitioner.license_sentence = trust.license_state_sentence(
+        practitioner.license_state, practitioner.license_verified_at
+    )
+    ids = {int(value) for value in (practitioner.carrier_ids or "").split(",") if value}
+    carriers = [item for item in vocabulary.items["insurance"] if item.id in ids]  # display order
+    carriers.sort(key=lambda carrier: carrier.slug != insurance)  # stable: the filtered one first
+    practitioner.card_carriers = carriers
+    practitioner.stale_label = freshness.stale_label(practitioner.last_confirmed_at, now)
+    location = practitioner.nearest_location
+    practitioner.card_phone = practitioner.phone or (location.phone if location else "")
+    practitioner.card_tel = tel_href(practitioner.card_phone)
+    practitioner.card_outcomes = []  # filled by the page for a condition search (reviews.selectors.listing_outcomes)
+
+
 @dataclass
 class SearchResults:
     filterset: PractitionerFilterSet
@@ -287,8 +331,12 @@ def search_practitioners(
     number, message = page_number(page_values, num_pages=paginator.num_pages)
     page = paginator.page(number)
     results = list(page.object_list)
+    now = timezone.now()
     for practitioner in results:
         practitioner.nearest_location = nearest_location(practitioner, filterset.place)
         practitioner.distance = getattr(practitioner, "distance", None)
+        describe_for_card(
+            practitioner, vocabulary=filterset.vocabulary, insurance=filterset.value("insurance"), now=now
+        )
     page.object_list = results
     return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
