@@ -95,6 +95,8 @@ def refresh_search_document(practitioner_id: int) -> None:
         practice_names=PracticeLocation.objects.filter(practitioner_id=practitioner_id).values_list("name", flat=True),
         bio=practitioner.bio,
         conditions=practitioner.conditions.values_list("name", flat=True),
+        techniques=practitioner.techniques.values_list("name", flat=True),
+        services=practitioner.services.values_list("name", flat=True),
     )
     # update(): a derived column, not a change anyone made (and excluded from the change history).
     Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
@@ -155,7 +157,7 @@ def listing_update(
         for_history(locked, actor, "Edited by the practitioner")
         locked.save()
         transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
-        if {"name", "bio", "conditions"} & set(changed):
+        if {"name", "bio", "conditions", "techniques", "services"} & set(changed):
             refresh_search_document(locked.pk)
     for name in changed:
         if name not in M2M_FIELDS:

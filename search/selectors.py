@@ -311,6 +311,54 @@ def describe_for_card(
     practitioner.card_outcomes = []  # filled by the page for a condition search (reviews.selectors.listing_outcomes)
 
 
+# How far an empty search looks beyond its radius for the nearest matching listings.
+BEYOND_RADIUS_MILES = 500
+BEYOND_RADIUS_COUNT = 3
+# Parameters an empty search may suggest dropping (location and radius have their own advice).
+DROPPABLE = ("q", "condition", "technique", "insurance", "language", "gender", *FLAG_LABELS, "min_rating")
+
+
+@dataclass(frozen=True)
+class NearbyListing:
+    name: str
+    slug: str
+    distance: float
+
+
+def nearest_beyond_radius(filterset: PractitionerFilterSet) -> list[NearbyListing]:
+    """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one query."""
+    place = filterset.place
+    rows = (
+        filterset.filtered(filterset.queryset.prefetch_related(None), exclude={"location"})
+        .near(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
+        .with_distance(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
+        .order_by("distance", "name", "pk")
+        .values_list("name", "slug", "distance")[:BEYOND_RADIUS_COUNT]
+    )
+    return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
+
+
+def best_filter_to_drop(filterset: PractitionerFilterSet) -> tuple[str, int] | None:
+    """The one filter whose removal gives the most results, with that number (None when none helps):
+    one query, a UNION ALL of one COUNT per filter in use."""
+    base = filterset.queryset.prefetch_related(None)
+    in_use = [name for name in DROPPABLE if filterset.value(name) not in (None, "", [], False)]
+    if not in_use:
+        return None
+    parts = [
+        filterset.filtered(base, exclude={name})
+        .order_by()
+        .annotate(dropped=Value(name, output_field=CharField()))
+        .values("dropped")
+        .annotate(n=Count("pk"))
+        .values_list("dropped", "n")
+        for name in in_use
+    ]
+    counts = dict(parts[0].union(*parts[1:], all=True).order_by()) if len(parts) > 1 else dict(parts[0])
+    name, n = max(((name, counts.get(name, 0)) for name in in_use), key=lambda item: item[1])
+    return (name, n) if n > 0 else None
+
+
 @dataclass
 class SearchResults:
     filterset: PractitionerFilterSet
@@ -318,6 +366,9 @@ class SearchResults:
     page: Page
     page_message: str | None
     results: list[Practitioner] = field(default_factory=list)
+    # For an empty search: the nearest matches beyond the radius, and the filter to drop for the most results.
+    nearest_beyond: list[NearbyListing] = field(default_factory=list)
+    drop_advice: tuple[str, int] | None = None
 
 
 def search_practitioners(
@@ -339,4 +390,12 @@ def search_practitioners(
             practitioner, vocabulary=filterset.vocabulary, insurance=filterset.value("insurance"), now=now
         )
     page.object_list = results
-    return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
+    search = SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
+    if facets.total == 0 and not filterset.location_failed:
+        identity = search_identity(filterset)
+        if filterset.place:
+            search.nearest_beyond = cached_search_value(
+                "beyond", lambda: nearest_beyond_radius(filterset), identity=identity
+            )
+        search.drop_advice = cached_search_value("drop", lambda: best_filter_to_drop(filterset), identity=identity)
+    return search
