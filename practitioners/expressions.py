@@ -35,7 +35,7 @@ def great_circle_miles(latitude: float, longitude: float, *, lat_field: str = "l
 
 # The weighted tsvector over `Practitioner.search_document` (see practitioners.documents):
 # line 1 name (A), lines 2–4 practice names, conditions, techniques and complementary services (B),
-# the rest, the bio (C). Migration 0007 re-created the column when techniques and services joined.
+# the rest, the bio (C). Migration 0008 re-created the column when techniques and services joined.
 # `Practitioner.search_vector` is a stored generated column computed with this SQL, and
 # migration 0006 indexes that column with GIN (tests/search/test_search_text.py
 # checks that the search's plan uses the index).

@@ -892,11 +892,6 @@ def state_requirement_met_q(today: datetime.date | None = None) -> Q:
     )
 
 
-def verified_exists(today: datetime.date | None = None) -> Exists:
-    """A current license in the state of at least one of the practitioner's locations."""
-    return Exists(_current_licenses_in_location_states(today))
-
-
 def nccaom_exists(today: datetime.date | None = None) -> Exists:
     return Exists(
         Certification.objects.filter(trust.current_certification_q(_today(today)), practitioner_id=OuterRef("pk"))

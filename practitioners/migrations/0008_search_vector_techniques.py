@@ -65,7 +65,7 @@ def vector_field():
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("practitioners", "0006_search_vector_column"),
+        ("practitioners", "0007_stateboard_rules_and_sources"),
     ]
 
     operations = [
