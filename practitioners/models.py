@@ -229,7 +229,9 @@ class PractitionerQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             ),
             license_verified_at=Subquery(
-                _current_state_credentials(today, trust.REGULATION_LICENSE).order_by("-verified_at").values("verified_at")[:1]
+                _current_state_credentials(today, trust.REGULATION_LICENSE)
+                .order_by("-verified_at")
+                .values("verified_at")[:1]
             ),
         )
 

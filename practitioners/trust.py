@@ -182,6 +182,8 @@ def state_requirement_met(coverage: Iterable[StateCoverage]) -> bool:
     if has_verified_license(coverage) or has_verified_registration(coverage):
         return True
     return bool(coverage) and all(c.covered_by == COVERED_BY_NCCAOM for c in coverage)
+
+
 # ---------------------------------------------------------------- a listing's license, in one sentence
 # What a result card says about the license, for every listing (a card without a badge would
 # not tell "not checked" from "checked"). "verified" is `current_license_q` in a location's state

@@ -234,3 +234,10 @@ def test_sort_control_offers_what_makes_sense_and_keeps_the_default_out_of_the_a
     assert labels[: len(options)] == options
     assert re.search(r'<option value="([^"]*)" selected>', select).group(1) == selected
     assert '<option value="">' in select or '<option value="" selected>' in select
+
+
+def test_the_page_links_to_how_results_are_ordered_and_the_guide_says_no_one_pays(client):
+    page = client.get(URL).content.decode()
+    assert '<a class="ordering-link" href="/guide/#ordering">How results are ordered</a>' in page
+    guide = client.get("/guide/").content.decode()
+    assert 'id="ordering"' in guide and "No one can pay for placement." in guide
