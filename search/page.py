@@ -213,7 +213,8 @@ def empty_advice(search, query: QueryDict, path: str) -> EmptyAdvice | None:
     drop_text = drop_url = ""
     if search.drop_advice:
         name, count = search.drop_advice
-        drop_text = f"Remove {DROP_LABELS[name]}: {count} practitioner{'s' if count != 1 else ''} match without it."
+        matches = "practitioner matches" if count == 1 else "practitioners match"
+        drop_text = f"Remove {DROP_LABELS[name]}: {count} {matches} without it."
         drop_url = url_with(path, clean_query(query, drop=name))
     return EmptyAdvice(beyond_text=beyond_text, beyond=search.nearest_beyond, drop_text=drop_text, drop_url=drop_url)
 
