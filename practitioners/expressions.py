@@ -34,15 +34,16 @@ def great_circle_miles(latitude: float, longitude: float, *, lat_field: str = "l
 
 
 # The weighted tsvector over `Practitioner.search_document` (see practitioners.documents):
-# line 1 name (A), lines 2–3 practice names and conditions (B), the rest, the bio (C).
+# line 1 name (A), lines 2–4 practice names, conditions, techniques and complementary services (B),
+# the rest, the bio (C). Migration 0008 re-created the column when techniques and services joined.
 # `Practitioner.search_vector` is a stored generated column computed with this SQL, and
 # migration 0006 indexes that column with GIN (tests/search/test_search_text.py
 # checks that the search's plan uses the index).
 SEARCH_VECTOR_SQL = (
     "(setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 1)), 'A') || "
     "setweight(to_tsvector('english'::regconfig, split_part({doc}, E'\\n', 2) || ' ' || "
-    "split_part({doc}, E'\\n', 3)), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, regexp_replace({doc}, '^([^\\n]*\\n){{3}}', '')), 'C'))"
+    "split_part({doc}, E'\\n', 3) || ' ' || split_part({doc}, E'\\n', 4)), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, regexp_replace({doc}, '^([^\\n]*\\n){{4}}', '')), 'C'))"
 )
 
 

@@ -210,6 +210,31 @@ class PractitionerQuerySet(models.QuerySet):
             meets_medicare=ExpressionWrapper(medicare_exists(today), output_field=models.BooleanField()),
         )
 
+    def with_license_state(self, today: datetime.date | None = None):
+        """Annotate `license_state` (one of trust.LICENSE_*) and `license_verified_at` (when the
+        current license in a location's state was verified), for the card's license sentence."""
+        today = _today(today)
+        return self.annotate(
+            license_state=models.Case(
+                models.When(verified_exists(today), then=models.Value(trust.LICENSE_VERIFIED)),
+                models.When(
+                    Exists(License.objects.filter(trust.expired_license_q(today), practitioner_id=OuterRef("pk"))),
+                    then=models.Value(trust.LICENSE_EXPIRED),
+                ),
+                models.When(
+                    Exists(License.objects.filter(trust.checked_license_q(), practitioner_id=OuterRef("pk"))),
+                    then=models.Value(trust.LICENSE_NOT_CURRENT),
+                ),
+                default=models.Value(trust.LICENSE_UNCHECKED),
+                output_field=models.CharField(),
+            ),
+            license_verified_at=Subquery(
+                _current_state_credentials(today, trust.REGULATION_LICENSE)
+                .order_by("-verified_at")
+                .values("verified_at")[:1]
+            ),
+        )
+
     def near(self, latitude: float, longitude: float, miles: float):
         """Listings with at least one practice location within `miles` of the point.
 
@@ -880,17 +905,19 @@ def _locations_within(latitude: float, longitude: float, miles: float):
     return PracticeLocation.objects.within(latitude, longitude, miles)
 
 
-def _current_state_credential_exists(today: datetime.date | None, regulation: str) -> Exists:
-    """A current state credential in the state of one of the practitioner's locations, that state
+def _current_state_credentials(today: datetime.date | None, regulation: str):
+    """The outer listing's current state credentials in the state of one of its locations, that state
     having the given rule (a license where the state licenses, a registration where it registers)."""
     in_location_state = PracticeLocation.objects.filter(
         practitioner_id=OuterRef("practitioner_id"), state_id=OuterRef("state_id")
     )
-    return Exists(
-        License.objects.filter(
-            trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk"), state__regulation=regulation
-        ).filter(Exists(in_location_state))
-    )
+    return License.objects.filter(
+        trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk"), state__regulation=regulation
+    ).filter(Exists(in_location_state))
+
+
+def _current_state_credential_exists(today: datetime.date | None, regulation: str) -> Exists:
+    return Exists(_current_state_credentials(today, regulation))
 
 
 def verified_exists(today: datetime.date | None = None) -> Exists:

@@ -67,7 +67,7 @@ LISTING_FIELDS = (
 )
 M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
 # What the free-text search document is built from (practitioners.documents), on the listing itself.
-SEARCH_DOCUMENT_SOURCES = frozenset({"name", "bio", "conditions"})
+SEARCH_DOCUMENT_SOURCES = frozenset({"name", "bio", "conditions", "techniques", "services"})
 # What staff may change in the admin on top of the practitioner's fields. The status goes through
 # `listing_set_status`; the review summary, search document and `last_confirmed_at` are derived.
 STAFF_LISTING_FIELDS = (
@@ -115,6 +115,8 @@ def refresh_search_document(practitioner_id: int) -> None:
         practice_names=PracticeLocation.objects.filter(practitioner_id=practitioner_id).values_list("name", flat=True),
         bio=practitioner.bio,
         conditions=practitioner.conditions.values_list("name", flat=True),
+        techniques=practitioner.techniques.values_list("name", flat=True),
+        services=practitioner.services.values_list("name", flat=True),
     )
     # update(): a derived column, not a change anyone made (and excluded from the change history).
     Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)

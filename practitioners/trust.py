@@ -182,3 +182,34 @@ def state_requirement_met(coverage: Iterable[StateCoverage]) -> bool:
     if has_verified_license(coverage) or has_verified_registration(coverage):
         return True
     return bool(coverage) and all(c.covered_by == COVERED_BY_NCCAOM for c in coverage)
+
+
+# ---------------------------------------------------------------- a listing's license, in one sentence
+# What a result card says about the license, for every listing (a card without a badge would
+# not tell "not checked" from "checked"). "verified" is `current_license_q` in a location's state
+# (PractitionerQuerySet.with_license_state); the others are checked in this order.
+LICENSE_VERIFIED = "verified"
+LICENSE_EXPIRED = "expired"
+LICENSE_NOT_CURRENT = "not_current"
+LICENSE_UNCHECKED = "unchecked"
+# Credential states that mean Meridian looked at the license (a decision was recorded).
+CHECKED_STATES = frozenset({VERIFIED, "rejected", "expired", "revoked"})
+
+
+def expired_license_q(today: datetime.date) -> Q:
+    """A license Meridian checked that has since expired (by date, or marked expired)."""
+    return Q(verification_state="expired") | Q(verification_state=VERIFIED, expiry_date__lt=today)
+
+
+def checked_license_q() -> Q:
+    return Q(verification_state__in=CHECKED_STATES)
+
+
+def license_state_sentence(state: str, verified_at: datetime.datetime | None) -> str:
+    """The card's license sentence, e.g. "License verified by Meridian, May 2026"."""
+    if state == LICENSE_VERIFIED:
+        return f"License verified by Meridian, {verified_at:%B %Y}" if verified_at else "License verified by Meridian"
+    return {
+        LICENSE_EXPIRED: "License expired",
+        LICENSE_NOT_CURRENT: "License checked by Meridian, but not active and unrestricted",
+    }.get(state, "License not yet checked by Meridian")

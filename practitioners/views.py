@@ -53,7 +53,11 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "json_ld": profile_json_ld(practitioner, canonical_url),
         # Reviews section: a fixed number of queries whatever the number of reviews.
         "review_section": profile_reviews(
-            practitioner=practitioner, user=request.user, sort=request.GET.get("sort"), page=request.GET.get("page")
+            practitioner=practitioner,
+            user=request.user,
+            sort=request.GET.get("sort"),
+            page=request.GET.get("page"),
+            condition=request.GET.get("condition"),
         ),
     }
     return render(request, "practitioners/detail.html", context)

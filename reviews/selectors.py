@@ -45,6 +45,23 @@ def outcome_reports(*, practitioner_id: int) -> list[OutcomeReport]:
     return [OutcomeReport(*row) for row in rows]
 
 
+def listing_outcomes(
+    *, practitioner_ids: list[int], condition_slugs: list[str]
+) -> dict[tuple[int, str], ConditionOutcome]:
+    """(practitioner id, condition slug) -> that condition's outcome figures, for a page of search
+    results, in one query; a pair with no report is absent. Below MIN_REPORTS only the count is set."""
+    rows = (
+        Review.objects.published()
+        .with_outcome()
+        .filter(practitioner_id__in=practitioner_ids, condition__slug__in=condition_slugs)
+        .values_list("practitioner_id", "condition__slug", "condition__name", "pain_before", "pain_after", "sessions")
+    )
+    by_pair: dict[tuple[int, str], list[OutcomeReport]] = {}
+    for practitioner_id, *report in rows:
+        by_pair.setdefault((practitioner_id, report[0]), []).append(OutcomeReport(*report))
+    return {pair: condition_outcomes(reports)[0] for pair, reports in by_pair.items()}
+
+
 @dataclass
 class ProfileReviews:
     summary: RatingSummary
@@ -55,6 +72,9 @@ class ProfileReviews:
     sort_options: list[tuple[str, str]]
     outcomes: list[ConditionOutcome]
     min_reports: int
+    condition: str = ""  # the condition the reviews are filtered by ("" for all)
+    condition_error: str = ""
+    condition_options: list[tuple[str, str]] = field(default_factory=list)
     own_review: Review | None = None
     voted_ids: set[int] = field(default_factory=set)
     is_owner: bool = False
@@ -74,6 +94,7 @@ def profile_reviews(
     user: User | AnonymousUser,
     sort: str | None = None,
     page: str | int | None = None,
+    condition: str | None = None,
 ) -> ProfileReviews:
     """Everything the profile's reviews section shows.
 
@@ -85,8 +106,18 @@ def profile_reviews(
     if sort and sort not in SORTS:
         sort_error = f"Unknown sort order “{sort[:40]}”; showing newest first."
     sort = sort if sort in SORTS else DEFAULT_SORT
+    # The conditions a visitor can filter the reviews by: the ones this listing treats (prefetched).
+    condition_options = [(item.slug, item.name) for item in practitioner.conditions.all()]
+    condition = (condition or "").strip()
+    condition_error = ""
+    if condition and condition not in dict(condition_options):
+        condition_error = f"“{condition[:40]}” is not a condition this practitioner lists; showing all reviews."
+        condition = ""
+    reviews = published_reviews_qs(practitioner_id=practitioner.pk, sort=sort)
+    if condition:
+        reviews = reviews.filter(condition__slug=condition)
     summary = RatingSummary.from_fields(practitioner)
-    paginator = Paginator(published_reviews_qs(practitioner_id=practitioner.pk, sort=sort), REVIEWS_PAGE_SIZE)
+    paginator = Paginator(reviews, REVIEWS_PAGE_SIZE)
     review_page = paginator.get_page(page)
     section = ProfileReviews(
         summary=summary,
@@ -97,6 +128,9 @@ def profile_reviews(
         sort_options=[(value, label) for value, (label, _) in SORTS.items()],
         outcomes=condition_outcomes(outcome_reports(practitioner_id=practitioner.pk)),
         min_reports=MIN_REPORTS,
+        condition=condition,
+        condition_error=condition_error,
+        condition_options=condition_options,
         is_owner=user.is_authenticated and practitioner.owner_id == user.pk,
     )
     if user.is_authenticated:

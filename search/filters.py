@@ -15,9 +15,8 @@ Parameters (all GET, all optional; see SPEC.md "Public URLs"):
     verified, nccaom, medicare, sliding_scale, new_patients
                   "true" keeps only listings with that fact; "false" or absent: no filter
     min_rating    average rating at least this (1–5)
-    sort          relevance, distance, rating, reviews or experience; default: relevance
-                  when `q` is given, else distance when `location` is given, else the
-                  recommended order (verified first, then rating)
+    sort          relevance ("best match", the default), distance, rating, reviews or
+                  experience; each is exactly what it says (docs/search.md, "Order")
 
 Blank parameters count as absent (an HTML form sends every field). Anything else
 that cannot be used is a form error with a specific message: the API answers 400
@@ -46,6 +45,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from practitioners import freshness, geo, places
@@ -70,12 +70,11 @@ FALSE_WORDS = frozenset({"false", "0", "no", "off"})
 
 
 class Sort:
-    RELEVANCE = "relevance"
+    RELEVANCE = "relevance"  # "best match": the default, a documented score (best_match_score)
     DISTANCE = "distance"
     RATING = "rating"
     REVIEWS = "reviews"
     EXPERIENCE = "experience"
-    RECOMMENDED = "recommended"  # the default without q or location; not a parameter value
 
     choices = [
         (RELEVANCE, "Best match"),
@@ -108,24 +107,64 @@ SINGLE_VALUED = (
 )
 
 
-def search_order_by(sort: str) -> list:
-    """The ORDER BY for one sort; every sort ends with name and pk so pages are stable.
+# "Highest rated" orders by a shrunken (Bayesian) average: (C·m + Σ ratings) / (C + n), with m
+# the site-wide mean of published ratings (`Vocabulary.rating_mean`) and C this prior, so one
+# 5-star review counts for less than twenty 4.6s. docs/search.md explains the choice of C.
+RATING_PRIOR_REVIEWS = 5
 
-    A rule that applies to every sort (e.g. listing freshness: stale listings below
-    fresh ones) belongs at the front of the returned list, here and only here.
-    """
-    by_rating = [F("rating_avg").desc(nulls_last=True), F("review_count").desc()]
+# The best-match score's components and their weights (docs/search.md, "Best match").
+# Nobody can pay for placement: these are the only inputs.
+BEST_MATCH_WEIGHTS = {
+    "text": 3.0,  # how well the words match (PostgreSQL ts_rank, 0–1; SQLite: 1 when the name contains them)
+    "proximity": 2.0,  # 1 at the searched place, 0 at the edge of the radius
+    "verified": 1.0,  # a current license checked by Meridian
+    "rating": 1.0,  # the shrunken rating, scaled from 1–5 stars to 0–1
+}
+
+
+def shrunken_rating(rating_mean: float | None, *, prior: int = RATING_PRIOR_REVIEWS):
+    """(C·m + Σ ratings) / (C + n) in SQL, from the stored per-listing sums; m with no review anywhere: 0."""
+    mean = float(rating_mean or 0.0)
+    return ExpressionWrapper(
+        (Value(prior * mean, output_field=FloatField()) + Cast("rating_sum", FloatField()))
+        / (Value(float(prior), output_field=FloatField()) + Cast("review_count", FloatField())),
+        output_field=FloatField(),
+    )
+
+
+def best_match_score(*, text: str, has_place: bool, radius_miles: float, today: datetime.date):
+    """The documented best-match score (higher first): a weighted sum of BEST_MATCH_WEIGHTS's components.
+
+    Needs the `shrunk_rating` annotation, and `distance` when there is a place."""
+    weights = BEST_MATCH_WEIGHTS
+    score = Value(weights["verified"], output_field=FloatField()) * Case(
+        When(verified_exists(today), then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+    )
+    score = score + Value(weights["rating"] / 4.0) * (F("shrunk_rating") - Value(1.0))
+    if text:
+        score = score + Value(weights["text"]) * text_rank(text)
+    if has_place:
+        proximity = Value(1.0) - Coalesce(F("distance"), Value(radius_miles)) / Value(float(radius_miles))
+        score = score + Value(weights["proximity"]) * proximity
+    return ExpressionWrapper(score, output_field=FloatField())
+
+
+def search_order_by(sort: str) -> list:
+    """The ORDER BY for one sort: exactly what the sort says, then name and pk so pages are stable.
+
+    Listing freshness (stale listings below fresh ones) is part of the best-match order only;
+    an order the patient picks is never overridden by it (SPEC.md, "Listing freshness")."""
     keys = {
-        Sort.RELEVANCE: [F("rank").desc(), *by_rating],
-        Sort.DISTANCE: [F("distance").asc(nulls_last=True), *by_rating],
-        Sort.RATING: by_rating,
-        Sort.REVIEWS: [F("review_count").desc(), F("rating_avg").desc(nulls_last=True)],
-        Sort.EXPERIENCE: [F("practice_started_year").asc(nulls_last=True), *by_rating],
-        Sort.RECOMMENDED: [F("is_verified").desc(), *by_rating],
+        Sort.RELEVANCE: [
+            ExpressionWrapper(freshness.fresh_q(timezone.now()), output_field=BooleanField()).desc(),
+            F("score").desc(),
+        ],
+        Sort.DISTANCE: [F("distance").asc(nulls_last=True)],
+        Sort.RATING: [F("shrunk_rating").desc(), F("review_count").desc()],
+        Sort.REVIEWS: [F("review_count").desc(), F("shrunk_rating").desc()],
+        Sort.EXPERIENCE: [F("practice_started_year").asc(nulls_last=True)],
     }[sort]
-    # Listings not confirmed by the practitioner for 180 days go below fresh ones, whatever the sort.
-    fresh_first = ExpressionWrapper(freshness.fresh_q(timezone.now()), output_field=BooleanField()).desc()
-    return [fresh_first, *keys, "name", "pk"]
+    return [*keys, "name", "pk"]
 
 
 def text_matches(queryset: QuerySet, text: str) -> QuerySet:
@@ -327,7 +366,11 @@ class PractitionerFilterSet(django_filters.FilterSet):
         method="filter_nothing",
         label="Sort by",
         choices=Sort.choices,
-        help_text="Default: relevance with q, else distance with location, else verified first then rating.",
+        help_text=(
+            "Default relevance (best match: text match, proximity, verified license, shrunken rating; stale "
+            "listings last). distance: nearest first. rating: shrunken average (C·m + Σ)/(C + n), C = 5. "
+            "reviews: most reviews. experience: earliest practice start year. Ties: by name."
+        ),
         error_messages={
             "invalid_choice": "Unknown sort “%(value)s”. Use relevance, distance, rating, reviews or experience."
         },
@@ -389,20 +432,9 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return self.is_bound and "location" in self.form.errors
 
     @property
-    def default_sort(self) -> str:
-        """Best match with words to match, else nearest first with a place, else recommended."""
-        if self.text:
-            return Sort.RELEVANCE
-        if self.place:
-            return Sort.DISTANCE
-        return Sort.RECOMMENDED
-
-    @property
     def effective_sort(self) -> str:
-        chosen = self.value("sort")
-        if chosen == Sort.RELEVANCE and not self.text:
-            chosen = None  # "best match" without words to match: the default order
-        return chosen or self.default_sort
+        """The chosen sort, else best match (the default with or without words or a place)."""
+        return self.value("sort") or Sort.RELEVANCE
 
     # ------------------------------------------------------------ filtering
 
@@ -421,11 +453,16 @@ class PractitionerFilterSet(django_filters.FilterSet):
         return queryset
 
     def ranked(self, queryset: QuerySet) -> QuerySet:
-        queryset = queryset.with_trust_facts(self.today)
+        queryset = queryset.with_trust_facts(self.today).with_license_state(self.today)
         if self.place:
             queryset = queryset.with_distance(self.place.latitude, self.place.longitude, self.radius_miles)
+        queryset = queryset.annotate(shrunk_rating=shrunken_rating(self.vocabulary.rating_mean))
         if self.effective_sort == Sort.RELEVANCE:
-            queryset = queryset.annotate(rank=text_rank(self.text))
+            queryset = queryset.annotate(
+                score=best_match_score(
+                    text=self.text, has_place=bool(self.place), radius_miles=self.radius_miles, today=self.today
+                )
+            )
         return queryset.order_by(*search_order_by(self.effective_sort))
 
     def filter_nothing(self, queryset: QuerySet, name: str, value) -> QuerySet:

@@ -142,17 +142,15 @@ class SortOption:
 
 
 def sort_options(filterset) -> list[SortOption]:
-    """The sorts that mean something for this search (best match needs words, nearest a place)."""
-    default = filterset.default_sort
-    choices = list(Sort.choices)
-    if default == Sort.RECOMMENDED:
-        choices.insert(0, (Sort.RECOMMENDED, "Recommended (verified first)"))
+    """The sorts that mean something for this search (nearest first needs a place); best match is the default."""
     options = []
-    for key, label in choices:
-        if (key == Sort.RELEVANCE and not filterset.text) or (key == Sort.DISTANCE and not filterset.place):
+    for key, label in Sort.choices:
+        if key == Sort.DISTANCE and not filterset.place:
             continue
         options.append(
-            SortOption(value="" if key == default else key, label=label, selected=key == filterset.effective_sort)
+            SortOption(
+                value="" if key == Sort.RELEVANCE else key, label=label, selected=key == filterset.effective_sort
+            )
         )
     return options
 
@@ -195,6 +193,61 @@ def wider_radius_url(filterset, query: QueryDict, path: str) -> str | None:
     wider = QueryDict(clean_query(query, drop="radius"), mutable=True)
     wider["radius"] = str(int(min(MAX_RADIUS, max(filterset.radius_miles * 2, 50))))
     return url_with(path, clean_query(wider, drop="page"))
+
+
+DROP_LABELS = {
+    "q": "your search words",
+    "condition": "the condition filter",
+    "technique": "the technique filter",
+    "insurance": "the insurance filter",
+    "language": "the language filter",
+    "gender": "the gender filter",
+    "min_rating": "the rating filter",
+    **{name: f"“{label}”" for name, label in FLAG_LABELS.items()},
+}
+
+
+def miles_list(distances: list[float]) -> str:
+    """[33.2, 41.0, 79.4] -> "33, 41 and 79"."""
+    words = [f"{distance:.0f}" for distance in distances]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass(frozen=True)
+class EmptyAdvice:
+    beyond_text: str  # "None within 25 miles. The nearest who treat … are 33, 41 and 79 miles away."
+    beyond: list  # NearbyListing, nearest first
+    drop_text: str  # "Remove the insurance filter: 12 practitioners match without it."
+    drop_url: str
+
+
+def empty_advice(search, query: QueryDict, path: str) -> EmptyAdvice | None:
+    """What an empty search can still offer: the nearest matches beyond the radius, and the one filter to drop."""
+    filterset = search.filterset
+    if search.facets.total or filterset.location_failed:
+        return None
+    beyond_text = ""
+    if filterset.place:
+        conditions = [
+            filterset.vocabulary.name("condition", slug).lower() for slug in filterset.value("condition") or []
+        ]
+        who = f"who treat {' and '.join(conditions)}" if conditions else "matching your search"
+        if search.nearest_beyond:
+            distances = [item.distance for item in search.nearest_beyond]
+            if len(distances) == 1:
+                where = f"The nearest {who} is {miles_list(distances)} miles away."
+            else:
+                where = f"The nearest {who} are {miles_list(distances)} miles away."
+        else:
+            where = f"No one {who} practises within 500 miles."
+        beyond_text = f"None within {filterset.radius_miles:g} miles. {where}"
+    drop_text = drop_url = ""
+    if search.drop_advice:
+        name, count = search.drop_advice
+        matches = "practitioner matches" if count == 1 else "practitioners match"
+        drop_text = f"Remove {DROP_LABELS[name]}: {count} {matches} without it."
+        drop_url = url_with(path, clean_query(query, drop=name))
+    return EmptyAdvice(beyond_text=beyond_text, beyond=search.nearest_beyond, drop_text=drop_text, drop_url=drop_url)
 
 
 @dataclass(frozen=True)
@@ -251,5 +304,6 @@ def page_context(search, query: QueryDict, path: str) -> dict:
         "wider_radius_url": wider_radius_url(filterset, query, path),
         **place_links(filterset, query, path),
         "flag_groups": flag_groups(filterset, search.facets),
+        "empty_advice": empty_advice(search, query, path),
         "query": QueryDict(clean_query(query)),
     }

@@ -22,13 +22,16 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
-from practitioners import geo
+from practitioners import freshness, geo, trust
 from practitioners.models import PracticeLocation, Practitioner
 
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
+from .vocabulary import Vocabulary
 
 PAGE_SIZE = 20
 
@@ -79,7 +82,21 @@ class SearchResultList:
         )
         if not ids:
             return []
-        return list(queryset.filter(pk__in=ids))
+        return list(queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery()))
+
+
+def carrier_ids_subquery() -> Subquery:
+    """The row's insurance carrier ids as "3,7,12" (a card names them from the cached vocabulary,
+    so carriers cost no query of their own)."""
+    through = Practitioner.insurance_carriers.through
+    return Subquery(
+        through.objects.filter(practitioner_id=OuterRef("pk"))
+        .order_by()
+        .values("practitioner_id")
+        .annotate(ids=StringAgg(Cast("insurancecarrier_id", CharField()), delimiter=Value(",")))
+        .values("ids"),
+        output_field=CharField(),
+    )
 
 
 # ---------------------------------------------------------------- search
@@ -267,6 +284,81 @@ def nearest_location(practitioner: Practitioner, place: geo.Place | None) -> Pra
     )
 
 
+def tel_href(phone: str) -> str:
+    """A tap-to-call address for a US number as typed ("(512) 555-0100" -> "tel:+15125550100")."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"tel:+{digits}" if digits else ""
+
+
+def describe_for_card(
+    practitioner: Practitioner, *, vocabulary: Vocabulary, insurance: str | None, now: datetime.datetime
+) -> None:
+    """What a result card says, from the row's annotations and prefetches (no query): the license
+    sentence (one trust definition), the carriers with the filtered one first, freshness, phone."""
+    practitioner.license_sentence = trust.license_state_sentence(
+        practitioner.license_state, practitioner.license_verified_at
+    )
+    ids = {int(value) for value in (practitioner.carrier_ids or "").split(",") if value}
+    carriers = [item for item in vocabulary.items["insurance"] if item.id in ids]  # display order
+    carriers.sort(key=lambda carrier: carrier.slug != insurance)  # stable: the filtered one first
+    practitioner.card_carriers = carriers
+    practitioner.stale_label = freshness.stale_label(practitioner.last_confirmed_at, now)
+    location = practitioner.nearest_location
+    practitioner.card_phone = practitioner.phone or (location.phone if location else "")
+    practitioner.card_tel = tel_href(practitioner.card_phone)
+    practitioner.card_outcomes = []  # filled by the page for a condition search (reviews.selectors.listing_outcomes)
+
+
+# How far an empty search looks beyond its radius for the nearest matching listings.
+BEYOND_RADIUS_MILES = 500
+BEYOND_RADIUS_COUNT = 3
+# Parameters an empty search may suggest dropping (location and radius have their own advice).
+DROPPABLE = ("q", "condition", "technique", "insurance", "language", "gender", *FLAG_LABELS, "min_rating")
+
+
+@dataclass(frozen=True)
+class NearbyListing:
+    name: str
+    slug: str
+    distance: float
+
+
+def nearest_beyond_radius(filterset: PractitionerFilterSet) -> list[NearbyListing]:
+    """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one query."""
+    place = filterset.place
+    rows = (
+        filterset.filtered(filterset.queryset.prefetch_related(None), exclude={"location"})
+        .near(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
+        .with_distance(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
+        .order_by("distance", "name", "pk")
+        .values_list("name", "slug", "distance")[:BEYOND_RADIUS_COUNT]
+    )
+    return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
+
+
+def best_filter_to_drop(filterset: PractitionerFilterSet) -> tuple[str, int] | None:
+    """The one filter whose removal gives the most results, with that number (None when none helps):
+    one query, a UNION ALL of one COUNT per filter in use."""
+    base = filterset.queryset.prefetch_related(None)
+    in_use = [name for name in DROPPABLE if filterset.value(name) not in (None, "", [], False)]
+    if not in_use:
+        return None
+    parts = [
+        filterset.filtered(base, exclude={name})
+        .order_by()
+        .annotate(dropped=Value(name, output_field=CharField()))
+        .values("dropped")
+        .annotate(n=Count("pk"))
+        .values_list("dropped", "n")
+        for name in in_use
+    ]
+    counts = dict(parts[0].union(*parts[1:], all=True).order_by()) if len(parts) > 1 else dict(parts[0])
+    name, n = max(((name, counts.get(name, 0)) for name in in_use), key=lambda item: item[1])
+    return (name, n) if n > 0 else None
+
+
 @dataclass
 class SearchResults:
     filterset: PractitionerFilterSet
@@ -274,6 +366,9 @@ class SearchResults:
     page: Page
     page_message: str | None
     results: list[Practitioner] = field(default_factory=list)
+    # For an empty search: the nearest matches beyond the radius, and the filter to drop for the most results.
+    nearest_beyond: list[NearbyListing] = field(default_factory=list)
+    drop_advice: tuple[str, int] | None = None
 
 
 def search_practitioners(
@@ -287,8 +382,20 @@ def search_practitioners(
     number, message = page_number(page_values, num_pages=paginator.num_pages)
     page = paginator.page(number)
     results = list(page.object_list)
+    now = timezone.now()
     for practitioner in results:
         practitioner.nearest_location = nearest_location(practitioner, filterset.place)
         practitioner.distance = getattr(practitioner, "distance", None)
+        describe_for_card(
+            practitioner, vocabulary=filterset.vocabulary, insurance=filterset.value("insurance"), now=now
+        )
     page.object_list = results
-    return SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
+    search = SearchResults(filterset=filterset, facets=facets, page=page, page_message=message, results=results)
+    if facets.total == 0 and not filterset.location_failed:
+        identity = search_identity(filterset)
+        if filterset.place:
+            search.nearest_beyond = cached_search_value(
+                "beyond", lambda: nearest_beyond_radius(filterset), identity=identity
+            )
+        search.drop_advice = cached_search_value("drop", lambda: best_filter_to_drop(filterset), identity=identity)
+    return search

@@ -8,8 +8,11 @@ from django.views.decorators.http import require_GET
 
 from practitioners import places
 
+from reviews.outcomes import MIN_REPORTS
+from reviews.selectors import listing_outcomes
+
 from . import page as search_page
-from .selectors import search_practitioners
+from .selectors import SearchResults, search_practitioners
 
 
 def is_htmx_fragment_request(request: HttpRequest) -> bool:
@@ -17,11 +20,24 @@ def is_htmx_fragment_request(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+def add_outcomes(search: SearchResults) -> None:
+    """With a condition filter, each card shows that condition's outcome figures (one query for the page)."""
+    slugs = search.filterset.value("condition") or []
+    if not slugs or not search.results:
+        return
+    found = listing_outcomes(practitioner_ids=[p.pk for p in search.results], condition_slugs=slugs)
+    names = {slug: search.filterset.vocabulary.name("condition", slug) for slug in slugs}
+    for practitioner in search.results:
+        practitioner.card_outcomes = [(names[slug], found.get((practitioner.pk, slug))) for slug in slugs]
+
+
 def practitioner_list(request: HttpRequest) -> HttpResponse:
     """The search page. For htmx requests only the results (plus the filters, out of band) are sent."""
     search = search_practitioners(params=request.GET, page_values=request.GET.getlist("page"))
+    add_outcomes(search)
     path = reverse("practitioners:list")
     context = search_page.page_context(search, request.GET, path)
+    context["min_outcome_reports"] = MIN_REPORTS
     if is_htmx_fragment_request(request):
         response = render(request, "practitioners/includes/search_fragment.html", context)
         # A clean, shareable address (no blank parameters) for the browser's location bar.

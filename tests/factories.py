@@ -237,6 +237,8 @@ def index_for_search(practitioner: Practitioner) -> Practitioner:
         name=practitioner.name,
         practice_names=[location.name for location in practitioner.locations.all()],
         conditions=[item.name for item in practitioner.conditions.all()],
+        techniques=[item.name for item in practitioner.techniques.all()],
+        services=[item.name for item in practitioner.services.all()],
         bio=practitioner.bio,
     )
     practitioner.save(update_fields=["search_document"])
@@ -263,6 +265,7 @@ def searchable_practitioner(
     zip_code: str | None = "94110",
     conditions: tuple[str, ...] = (),
     techniques: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
     insurance: tuple[str, ...] = (),
     languages: tuple[str, ...] = (),
     verified: bool = False,
@@ -273,12 +276,13 @@ def searchable_practitioner(
 ) -> Practitioner:
     """A published listing with a location at `zip_code`, the given vocabulary (slugs or
     language codes) and trust facts, indexed for free-text search."""
-    from practitioners.models import InsuranceCarrier, Language, Technique
+    from practitioners.models import ComplementaryService, InsuranceCarrier, Language, Technique
 
     practitioner = PractitionerFactory(**fields)
     location = location_at_zip(practitioner, zip_code, name=practice_name, is_primary=True) if zip_code else None
     practitioner.conditions.set(Condition.objects.filter(slug__in=conditions))
     practitioner.techniques.set(Technique.objects.filter(slug__in=techniques))
+    practitioner.services.set(ComplementaryService.objects.filter(slug__in=services))
     practitioner.insurance_carriers.set(InsuranceCarrier.objects.filter(slug__in=insurance))
     practitioner.languages.set(Language.objects.filter(code__in=languages))
     if verified or medicare:

@@ -98,26 +98,27 @@ def search(**params) -> list[str]:
     return [p.slug for p in filterset.qs]
 
 
-def test_stale_listings_rank_below_fresh_ones_in_every_sort():
+def test_stale_listings_rank_below_fresh_ones_in_best_match_only():
+    """SPEC.md "Listing freshness" (corrected in issue 13): an order the patient picks is never overridden."""
     stale_star = confirmed(PractitionerFactory(slug="stale-star", practice_started_year=1990), 200)
     Practitioner.objects.filter(pk=stale_star.pk).update(review_count=1, rating_5=1, rating_sum=5, rating_avg=5)
     fresh = confirmed(PractitionerFactory(slug="fresh", practice_started_year=2020), 20)
     never = PractitionerFactory(slug="never", practice_started_year=1980)
-    assert search(sort="rating") == [fresh.slug, stale_star.slug, never.slug]
-    assert search(sort="experience")[0] == fresh.slug
-    assert search()[0] == fresh.slug
-    assert search(sort="reviews")[0] == fresh.slug
-    # Confirmed again within 180 days: back above.
+    assert search()[0] == fresh.slug  # best match, the default: fresh first
+    assert search(sort="relevance")[0] == fresh.slug
+    assert search(sort="experience") == [never.slug, stale_star.slug, fresh.slug]
+    assert search(sort="reviews")[0] == stale_star.slug
+    # Confirmed again within 180 days: no longer below the fresh one in best match.
     confirmed(stale_star, 179)
-    assert search(sort="rating")[0] == stale_star.slug
+    assert search()[-1] == never.slug
 
 
 def test_search_page_and_api_use_the_same_ranking(client):
     confirmed(PractitionerFactory(name="Zed Fresh", slug="zed-fresh"), 5)
     confirmed(PractitionerFactory(name="Abe Stale", slug="abe-stale"), 365)
-    page = client.get("/practitioners/", {"sort": "rating"}).text
+    page = client.get("/practitioners/").text  # best match: fresh before stale
     assert page.index("Zed Fresh") < page.index("Abe Stale")
-    api = client.get("/api/v1/practitioners/", {"sort": "rating"}).json()
+    api = client.get("/api/v1/practitioners/").json()
     slugs = [row["slug"] for row in api["results"]]
     assert slugs.index("zed-fresh") < slugs.index("abe-stale")
 

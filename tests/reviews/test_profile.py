@@ -227,3 +227,19 @@ def test_replies_do_not_add_queries(client, staff, django_assert_num_queries):
         services.review_reply_save(review=review, actor=owner, text="Thank you.")
     with django_assert_num_queries(baseline):
         client.get(practitioner.get_absolute_url())
+
+
+def test_reviews_can_be_filtered_by_condition_and_a_bad_condition_is_named(client, staff):
+    practitioner = PractitionerFactory()
+    practitioner.conditions.set([condition("neck-pain"), condition("sciatica")])
+    neck = publish(practitioner, staff, condition=condition("neck-pain"))
+    sciatica = publish(practitioner, staff, condition=condition("sciatica"))
+    url = practitioner.get_absolute_url()
+    assert set(review_ids(client.get(url).content.decode())) == {neck.pk, sciatica.pk}
+    assert review_ids(client.get(url, {"condition": "sciatica"}).content.decode()) == [sciatica.pk]
+    page = client.get(url, {"condition": "drop table"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "is not a condition this practitioner lists; showing all reviews." in html
+    assert set(review_ids(html)) == {neck.pk, sciatica.pk}
+    assert '<option value="sciatica">Sciatica</option>' in section(client.get(url).content.decode())

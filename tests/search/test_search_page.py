@@ -181,8 +181,9 @@ def test_full_page_loads_htmx_from_our_static_files_with_a_csp_safe_config(clien
 )
 def test_search_page_query_count_is_constant(client, django_assert_num_queries, n_results, params):
     make_listings(n_results, conditions=("neck-pain", "sciatica"), insurance=("aetna",), verified=True)
-    # vocabulary 1 + facet counts 2 + the page's ids 1 + its rows 1 + their conditions and locations 2
-    with django_assert_num_queries(7):
+    # vocabulary 1 + facet counts 2 + the page's ids 1 + its rows 1 + their conditions and locations 2,
+    # + the cards' outcome figures 1 with a condition filter
+    with django_assert_num_queries(8 if "condition" in params else 7):
         response = client.get(URL, params)
     shown = len(re.findall(r'class="card"', response.content.decode()))
     assert shown == min(n_results, 20)
@@ -218,10 +219,10 @@ def test_any_parameters_give_a_page_never_a_500(client, params):
 @pytest.mark.parametrize(
     ("params", "options", "selected"),
     [
-        ({}, ["Recommended (verified first)", "Highest rated", "Most reviews", "Most years in practice"], ""),
-        ({"location": "94110"}, ["Nearest first", "Highest rated", "Most reviews", "Most years in practice"], ""),
+        ({}, ["Best match", "Highest rated", "Most reviews", "Most years in practice"], ""),
+        ({"location": "94110"}, ["Best match", "Nearest first", "Highest rated", "Most reviews"], ""),
         ({"q": "neck", "location": "94110", "sort": "distance"}, ["Best match", "Nearest first"], "distance"),
-        ({"sort": "rating"}, ["Recommended (verified first)", "Highest rated"], "rating"),
+        ({"sort": "rating"}, ["Best match", "Highest rated"], "rating"),
     ],
 )
 def test_sort_control_offers_what_makes_sense_and_keeps_the_default_out_of_the_address(
@@ -233,3 +234,10 @@ def test_sort_control_offers_what_makes_sense_and_keeps_the_default_out_of_the_a
     assert labels[: len(options)] == options
     assert re.search(r'<option value="([^"]*)" selected>', select).group(1) == selected
     assert '<option value="">' in select or '<option value="" selected>' in select
+
+
+def test_the_page_links_to_how_results_are_ordered_and_the_guide_says_no_one_pays(client):
+    page = client.get(URL).content.decode()
+    assert '<a class="ordering-link" href="/guide/#ordering">How results are ordered</a>' in page
+    guide = client.get("/guide/").content.decode()
+    assert 'id="ordering"' in guide and "No one can pay for placement." in guide

@@ -38,6 +38,17 @@ def test_text_matches_name_practice_condition_and_bio():
     assert found("q=dancer") == ["by-bio"]
 
 
+def test_text_matches_techniques_and_complementary_services():
+    searchable_practitioner(slug="cups", techniques=("cupping",))
+    searchable_practitioner(slug="electro", techniques=("electroacupuncture",))
+    searchable_practitioner(slug="massage", services=("massage-therapy",))
+    searchable_practitioner(slug="nothing")
+    assert found("q=cupping") == ["cups"]
+    assert found("q=electroacupuncture") == ["electro"]
+    assert found("q=Electroacupuncture") == ["electro"]
+    assert found("q=massage") == ["massage"]
+
+
 def test_text_match_is_case_insensitive_and_needs_every_word():
     searchable_practitioner(slug="both-words", bio="Gentle treatment for office workers.")
     searchable_practitioner(slug="one-word", bio="Gentle hands.")
@@ -70,6 +81,13 @@ def test_postgres_weights_practice_names_and_conditions_above_the_bio():
     searchable_practitioner(slug="bio", name="A", bio="Harmony of body and mind.")
     searchable_practitioner(slug="practice", name="B", practice_name="Harmony Acupuncture")
     assert found("q=harmony") == ["practice", "bio"]
+
+
+@postgres_only
+def test_postgres_weights_techniques_above_the_bio():
+    searchable_practitioner(slug="bio", name="A", bio="I sometimes mention cupping.")
+    searchable_practitioner(slug="technique", name="B", techniques=("cupping",))
+    assert found("q=cupping") == ["technique", "bio"]
 
 
 @postgres_only

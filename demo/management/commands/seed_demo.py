@@ -134,6 +134,8 @@ class Command(BaseCommand):
         schools = list(School.objects.values_list("slug", "pk", "accreditation", "name"))
         self.school_accreditation = {slug: acc for slug, _, acc, _ in schools}
         self.condition_names = dict(Condition.objects.values_list("slug", "name"))
+        self.technique_names = dict(Technique.objects.values_list("slug", "name"))
+        self.service_names = dict(ComplementaryService.objects.values_list("slug", "name"))
         demo_names = {name for name, _ in DEMO_SCHOOLS}
         self.demo_school_slugs = {acc: slug for slug, _, acc, name in schools if name in demo_names}
         return {
@@ -194,6 +196,8 @@ class Command(BaseCommand):
                         practice_names=[loc.name for loc in demo.locations],
                         bio=demo.bio,
                         conditions=[condition_names[slug] for slug in demo.condition_slugs],
+                        techniques=[self.technique_names[slug] for slug in demo.technique_slugs],
+                        services=[self.service_names[slug] for slug in demo.service_slugs],
                     ),
                     # The stored rating summary of the reviews inserted below (published ones only).
                     **demo_summary(reviews).as_fields(),
