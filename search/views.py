@@ -7,7 +7,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from practitioners import places
-
 from reviews.outcomes import MIN_REPORTS
 from reviews.selectors import listing_outcomes
 
