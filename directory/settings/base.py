@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "simple_history",
+    "django_tasks_db",
     "accounts",
     "practitioners",
     "verification",
@@ -191,6 +192,13 @@ MAILERS = {
         },
     }
 }
+# Django's tasks framework (django.tasks): work that leaves the request (mail, daily jobs, imports)
+# is queued in our own database (django-tasks-db) and run by `manage.py db_worker` processes;
+# several workers, on several machines, share the queue (each claims a task with SELECT …
+# FOR UPDATE SKIP LOCKED). See README.md ("Background work") and docs/deployment.md.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Meridian <no-reply@meridian.example>")
 
 # Security headers; prod.py adds the HTTPS-only ones.

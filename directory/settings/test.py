@@ -1,5 +1,7 @@
 """Tests: fast hashing, in-memory email, plain static storage."""
 
+import os
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-insecure-key"  # noqa: S105
@@ -18,3 +20,7 @@ SEARCH_CACHE_SECONDS = 0
 # Serve static files through the finders: no collectstatic before tests, no warning about STATIC_ROOT.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tasks run at once, in the test's process, when their transaction commits (on_commit), so a test
+# sees the mail a request sends. Tests of the queue itself (tests/jobs/) switch to the database
+# backend, and a real worker process started by a test gets TASKS_BACKEND from the environment.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")}}
