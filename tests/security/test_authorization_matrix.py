@@ -441,3 +441,41 @@ def test_logout_is_post_only_and_login_rotates_the_session(world):
     assert client.get(reverse("my_reviews")).status_code == 200
     client.post(reverse("account_logout"))
     assert outcome(client.get(reverse("my_reviews"))) == LOGIN
+
+
+def test_retrying_a_failed_task_is_for_staff_with_the_retry_permission_only(world, settings):
+    """The admin's "retry" action on failed tasks (jobs.admin): superusers (or staff given
+    jobs.add_taskretry); credential reviewers cannot even list the tasks; others are sent to sign in."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jobs.models import TaskRetry
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    failed = DBTaskResult.objects.create(
+        status="FAILED",
+        task_path="jobs.tasks.send_email",
+        args_kwargs={
+            "args": [],
+            "kwargs": {"to": "a@example.com", "subject": "S", "body": "B", "key": "k", "attempt": 5},
+        },
+        backend_name="default",
+        exception_class_path="jobs.tasks.EmailUndeliverable",
+        traceback="jobs.tasks.EmailUndeliverable: Gave up after 5 attempts",
+    )
+    url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    expected = {"anonymous": "admin login", "patient": "admin login", "owner": "admin login", "reviewer": 403}
+    for role, outcome_expected in expected.items():
+        response = client_for(role, world).post(url, {"action": "retry_failed", "_selected_action": [str(failed.pk)]})
+        got = (
+            "admin login"
+            if response.status_code == 302 and "/admin/login/" in response.headers["Location"]
+            else response.status_code
+        )
+        assert got == outcome_expected, role
+        assert not TaskRetry.objects.exists() and DBTaskResult.objects.count() == 1, role
+    response = client_for("superuser", world).post(
+        url, {"action": "retry_failed", "_selected_action": [str(failed.pk)]}
+    )
+    assert response.status_code == 302
+    assert TaskRetry.objects.get().retried_by == world.users["superuser"]
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
