@@ -202,6 +202,8 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # Seconds before each retry of an email the mail server refused or could not take (SMTP errors,
 # connection errors); after the last one the email is a dead letter (admin: Background work).
 EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200")]
+# The jobs `manage.py run_scheduler` enqueues once a day.
+DAILY_TASKS = ["verification.tasks.expire_credentials", "dashboard.tasks.send_freshness_reminders"]
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Meridian <no-reply@meridian.example>")
 
