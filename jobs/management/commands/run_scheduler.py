@@ -24,10 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=60.0, help="Seconds between checks (default 60).")
 
     def handle(self, *args, **options) -> None:
-        self.running = True
+        # Stop at once, even mid-sleep: an interrupted check rolls back and the next scheduler redoes it.
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
-        while self.running:
+        while True:
             today = timezone.localdate()
             for name in schedule_daily_jobs(day=today):
                 self.stdout.write(f"Enqueued {name} for {today:%Y-%m-%d}.")
@@ -36,4 +36,4 @@ class Command(BaseCommand):
             time.sleep(options["interval"])
 
     def _stop(self, signum, frame) -> None:
-        self.running = False
+        raise SystemExit(0)
