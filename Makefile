@@ -24,8 +24,9 @@ migrate: $(STAMP)
 seed: migrate
 	DJANGO_SETTINGS_MODULE=directory.settings.dev $(PY) manage.py seed_demo --practitioners $(DEMO_PRACTITIONERS) --if-empty
 
+# The web server, one task worker (mail, daily jobs) and the scheduler; Ctrl+C stops all three.
 run: seed
-	DJANGO_SETTINGS_MODULE=directory.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_SETTINGS_MODULE=directory.settings.dev scripts/run-dev.sh $(PY) $(HOST):$(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -259,10 +259,10 @@ def photo_remove(*, practitioner: Practitioner, actor: User) -> None:
 # ---------------------------------------------------------------- claims
 
 
-def _send(template: str, *, subject: str, to: str, context: dict) -> None:
-    from django.core.mail import send_mail
+def _send(template: str, *, subject: str, to: str, context: dict, key: str | None = None) -> None:
+    from jobs.services import email_enqueue
 
-    send_mail(subject=subject, message=render_to_string(template, context), from_email=None, recipient_list=[to])
+    email_enqueue(subject=subject, body=render_to_string(template, context), to=to, key=key)
 
 
 def claim_create(
@@ -570,11 +570,12 @@ def freshness_reminder_send(*, practitioner: Practitioner, now: datetime.datetim
         )
         if not created:
             return False
-        # Sent inside the transaction: if sending fails, the row is rolled back and the next run retries.
+        # Enqueued on commit with the row; the worker retries a failed send.
         _send(
             "dashboard/emails/freshness_reminder.txt",
             subject="Is your Meridian listing still correct?",
             to=locked.owner.email,
+            key=f"freshness-reminder:{locked.pk}:{period_start.isoformat()}",
             context={
                 "practitioner": locked,
                 "since": locked.last_confirmed_at,

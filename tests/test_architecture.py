@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = (
+    "jobs",
     "accounts",
     "practitioners",
     "verification",
@@ -26,6 +27,7 @@ LEAF = "search.cache"
 # docs/architecture.md, "Which way imports go": an app imports only apps of a lower level.
 LEVELS = {
     LEAF: 0,
+    "jobs": 0,
     "accounts": 1,
     "practitioners": 2,
     "verification": 3,

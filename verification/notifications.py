@@ -1,15 +1,15 @@
 """Emails to practitioners about their credentials: one per verification decision,
 and the 60- and 30-day expiry reminders.
 
-Plain-text emails rendered from `templates/emails/verification/`; sent through the
-default mailer (console in development, in-memory in tests).
+Plain-text emails rendered from `templates/emails/verification/`; sent by a worker through
+the default mailer once the decision commits (`jobs.services.email_enqueue`).
 """
 
 import datetime
 
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from jobs.services import email_enqueue
 from practitioners.models import (
     CREDENTIAL_KIND_LABELS,
     CREDENTIAL_KIND_OF_MODEL,
@@ -54,11 +54,11 @@ def send_decision_email(*, credential: License | Certification | Degree, record:
         "credential_kind": _credential_kind(credential),
         "record": record,
     }
-    send_mail(
+    email_enqueue(
         subject=SUBJECTS[kind].format(credential=record.credential_label),
-        message=render_to_string(f"emails/verification/{kind}.txt", context),
-        from_email=None,
-        recipient_list=[recipient],
+        body=render_to_string(f"emails/verification/{kind}.txt", context),
+        to=recipient,
+        key=f"decision:{record.pk}",
     )
     return True
 
@@ -71,9 +71,9 @@ def send_expiry_reminder(*, credential: License | Certification, recipient: str,
         "credential_kind": _credential_kind(credential),
         "days_left": days_left,
     }
-    send_mail(
+    email_enqueue(
         subject=SUBJECTS["reminder"].format(credential=credential, days_left=days_left),
-        message=render_to_string("emails/verification/reminder.txt", context),
-        from_email=None,
-        recipient_list=[recipient],
+        body=render_to_string("emails/verification/reminder.txt", context),
+        to=recipient,
+        key=f"expiry-reminder:{credential._meta.model_name}:{credential.pk}:{credential.expiry_date}:{days_left}",
     )

@@ -494,7 +494,7 @@ def credential_send_expiry_reminder(
         recipient = notifications.practitioner_email(locked.practitioner)
         if not recipient:
             return False
-        # Send inside the lock, then remember it: a failed send raises and nothing is marked.
+        # Enqueued on commit, with the mark: the worker retries a failed send.
         notifications.send_expiry_reminder(credential=locked, recipient=recipient, today=today)
         setattr(locked, sent_for_field, locked.expiry_date)
         locked.save(update_fields=[sent_for_field])

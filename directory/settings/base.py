@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "simple_history",
+    "django_tasks_db",
+    "jobs",
     "accounts",
     "practitioners",
     "verification",
@@ -201,6 +203,18 @@ MAILERS = {
         },
     }
 }
+# Django's tasks framework (django.tasks): work that leaves the request (mail, daily jobs, imports)
+# is queued in our own database (django-tasks-db) and run by `manage.py db_worker` processes;
+# several workers, on several machines, share the queue (each claims a task with SELECT …
+# FOR UPDATE SKIP LOCKED). See README.md ("Background work") and docs/deployment.md.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Seconds before each retry of an email the mail server refused or could not take (SMTP errors,
+# connection errors); after the last one the email is a dead letter (admin: Background work).
+EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200")]
+# The jobs `manage.py run_scheduler` enqueues once a day.
+DAILY_TASKS = ["verification.tasks.expire_credentials", "dashboard.tasks.send_freshness_reminders"]
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Meridian <no-reply@meridian.example>")
 
 # Security headers; prod.py adds the HTTPS-only ones.
@@ -262,6 +276,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_FORMS = {"signup": "accounts.forms.MeridianSignupForm"}
 ACCOUNT_USER_DISPLAY = "accounts.adapter.user_display"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # Throttle sign-in: 10 failed attempts a minute per IP, 5 per 5 minutes per account; the rest allauth's defaults.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -40,8 +40,9 @@ def test_signup_page_uses_the_site_layout_with_labelled_fields(client):
     assert "style=" not in html  # strict CSP: no inline styles
 
 
-def test_signup_verify_then_sign_in(client):
-    response = signup(client)
+def test_signup_verify_then_sign_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's mail is enqueued on commit
+        response = signup(client)
     assert response.status_code == 302
     user = User.objects.get(email="sam@example.com")
     assert user.display_name == "Sam K."
@@ -108,9 +109,10 @@ def test_failed_sign_ins_are_throttled(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset(client):
+def test_password_reset(client, django_capture_on_commit_callbacks):
     user = VerifiedUserFactory(email="forgetful@example.com")
-    client.post(reverse("account_reset_password"), {"email": user.email})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
     assert len(mail.outbox) == 1
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/[^\s]+/)", mail.outbox[0].body)[1]
     form_url = client.get(link).url  # allauth moves the key into the session, then redirects

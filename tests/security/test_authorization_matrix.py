@@ -798,6 +798,7 @@ DECISIONS: dict[tuple[str, str], Decision] = {
 # Admin actions that decide nothing about a listing, credential, claim or review.
 NOT_DECISIONS = {
     "action:account_emailaddress:make_verified": "allauth: marks an email address as confirmed",
+    "action:django_tasks_database_dbtaskresult:retry_failed": "re-enqueues a failed background task",
 }
 
 
@@ -845,3 +846,41 @@ def test_every_deciding_admin_action_and_decide_url_has_a_conflict_row(rf):
     wanted += ["decide:certification:verify", "decide:degree:verify"]
     missing += [door for door in wanted if door not in doors]
     assert not missing, f"add these decisions to DECISIONS: {missing}"
+
+
+def test_retrying_a_failed_task_is_for_staff_with_the_retry_permission_only(world, settings):
+    """The admin's "retry" action on failed tasks (jobs.admin): superusers (or staff given
+    jobs.add_taskretry); credential reviewers cannot even list the tasks; others are sent to sign in."""
+    from django_tasks_db.models import DBTaskResult
+
+    from jobs.models import TaskRetry
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    failed = DBTaskResult.objects.create(
+        status="FAILED",
+        task_path="jobs.tasks.send_email",
+        args_kwargs={
+            "args": [],
+            "kwargs": {"to": "a@example.com", "subject": "S", "body": "B", "key": "k", "attempt": 5},
+        },
+        backend_name="default",
+        exception_class_path="jobs.tasks.EmailUndeliverable",
+        traceback="jobs.tasks.EmailUndeliverable: Gave up after 5 attempts",
+    )
+    url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
+    expected = {"anonymous": "admin login", "patient": "admin login", "owner": "admin login", "reviewer": 403}
+    for role, outcome_expected in expected.items():
+        response = client_for(role, world).post(url, {"action": "retry_failed", "_selected_action": [str(failed.pk)]})
+        got = (
+            "admin login"
+            if response.status_code == 302 and "/admin/login/" in response.headers["Location"]
+            else response.status_code
+        )
+        assert got == outcome_expected, role
+        assert not TaskRetry.objects.exists() and DBTaskResult.objects.count() == 1, role
+    response = client_for("superuser", world).post(
+        url, {"action": "retry_failed", "_selected_action": [str(failed.pk)]}
+    )
+    assert response.status_code == 302
+    assert TaskRetry.objects.get().retried_by == world.users["superuser"]
+    assert DBTaskResult.objects.filter(status="READY").count() == 1

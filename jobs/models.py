@@ -1,0 +1,73 @@
+"""What the background work records: each email sent (the outbox), each failed task retried by staff,
+and each daily job enqueued (so several schedulers enqueue it once)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class OutboundEmail(models.Model):
+    """One logical email, by its key: a task that runs twice (a retry, a second worker) sends it once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending (being sent or waiting to retry)"
+        SENT = "sent", "Sent"
+        DEAD = "dead", "Gave up (dead letter)"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "outbound email"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=["pending", "sent", "dead"]), name="outboundemail_status"),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False) | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="outboundemail_sent_at_iff_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"
+
+
+class TaskRetry(models.Model):
+    """A failed task that staff started again: once per failed task (the unique key)."""
+
+    failed_task_id = models.UUIDField(unique=True)
+    retry_task_id = models.CharField(max_length=64)
+    retried_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    retried_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "task retry"
+        verbose_name_plural = "task retries"
+
+    def __str__(self) -> str:
+        return f"{self.failed_task_id} retried as {self.retry_task_id}"
+
+
+class ScheduledRun(models.Model):
+    """A daily job enqueued for a day. Inserted in the same transaction as the task (the queue is in
+    this database), so of several schedulers exactly one enqueues each job each day."""
+
+    job = models.CharField(max_length=200)
+    day = models.DateField()
+    task_id = models.CharField(max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="scheduledrun_once_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} on {self.day:%Y-%m-%d}"
