@@ -37,7 +37,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 test: $(STAMP)
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-test-tools.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@# Migrations do not depend on the database: check them on an in-memory SQLite database.
