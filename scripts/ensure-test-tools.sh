@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Tools the tests use from Debian: Chromium for the browser tests, wrk for the benchmark's load test
-# (tests/bench runs it on a tiny dataset). Installed when missing (needs root and apt), so no test
+# Tools the tests use from Debian: Chromium for the browser tests, wrk and GNU time for the benchmark's
+# load test and seed measurements (tests/bench runs them on a tiny dataset). Installed when missing (needs root and apt), so no test
 # skips in CI for want of a tool.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
