@@ -78,7 +78,9 @@ def _load_vocabulary() -> Vocabulary:
         )
         .values_list("kind", "n", "key", "label", "position")
     )
-    rows = sorted(parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4], row[3]))
+    rows = sorted(
+        parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4] or 0, row[3] or "")
+    )  # SQLite may return NULL for the mean row's constants
     items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_MODELS}
     rating_mean = None
     for kind, pk, key, name, _position in rows:
