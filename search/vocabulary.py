@@ -78,9 +78,9 @@ def _load_vocabulary() -> Vocabulary:
         )
         .values_list("kind", "n", "key", "label", "position")
     )
-    rows = sorted(
-        parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4] or 0, row[3] or "")
-    )  # SQLite may return NULL for the mean row's constants
+    # NULL-safe: the ratings row's constant position came back NULL from SQLite's compound SELECT
+    # in one CI run (a TypeError, so a 500 on the search page); it sorts as 0, the items' order is unchanged.
+    rows = sorted(parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4] or 0, row[3] or ""))
     items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_MODELS}
     rating_mean = None
     for kind, pk, key, name, _position in rows:
