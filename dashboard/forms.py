@@ -13,6 +13,7 @@ from practitioners.fields import BoundedModelMultipleChoiceField
 from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,
+    LISTING_M2M_FIELDS,
     MAX_FEE,
     Certification,
     Degree,
@@ -132,16 +133,9 @@ class ListingForm(forms.ModelForm):
         help_texts = {
             "gender_self_description": "Only used when you choose “Self-described”.",
         }
-        field_classes = {
-            name: BoundedModelMultipleChoiceField
-            for name in ("languages", "conditions", "techniques", "services", "insurance_carriers")
-        }
+        field_classes = dict.fromkeys(LISTING_M2M_FIELDS, BoundedModelMultipleChoiceField)
         widgets = {
-            "languages": forms.CheckboxSelectMultiple,
-            "conditions": forms.CheckboxSelectMultiple,
-            "techniques": forms.CheckboxSelectMultiple,
-            "services": forms.CheckboxSelectMultiple,
-            "insurance_carriers": forms.CheckboxSelectMultiple,
+            **dict.fromkeys(LISTING_M2M_FIELDS, forms.CheckboxSelectMultiple),
             "bio": forms.Textarea(attrs={"rows": 8}),
             "first_session_text": forms.Textarea(attrs={"rows": 4}),
             "course_of_treatment_text": forms.Textarea(attrs={"rows": 4}),

@@ -27,6 +27,7 @@ from .documents import build_search_document
 from .geo import zip_place
 from .importers.nppes import NppesRecord
 from .models import (
+    LISTING_M2M_FIELDS,
     License,
     OpeningHours,
     PracticeLocation,
@@ -71,7 +72,6 @@ LISTING_FIELDS = (
     "website",
     "contact_email",
 )
-M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
 # What the free-text search document is built from (practitioners.documents), on the listing itself.
 SEARCH_DOCUMENT_SOURCES = frozenset({"name", "bio", "conditions", "techniques", "services"})
 # What staff may change in the admin on top of the practitioner's fields. The status goes through
@@ -149,7 +149,7 @@ def _listing_apply(
     changed: list[str] = []
     m2m_changes: dict[str, set[int]] = {}
     for name, value in changes.items():
-        if name in M2M_FIELDS:
+        if name in LISTING_M2M_FIELDS:
             wanted = _m2m_pks(value)
             if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
                 m2m_changes[name] = wanted
@@ -182,7 +182,7 @@ def _listing_apply(
 
 def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[str], stamped: list[str]) -> None:
     for name in changed:
-        if name not in M2M_FIELDS:
+        if name not in LISTING_M2M_FIELDS:
             setattr(practitioner, name, getattr(locked, name))
     for fact in (*stamped, "last_confirmed_at"):
         setattr(practitioner, fact, getattr(locked, fact))
@@ -191,7 +191,7 @@ def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[s
 def listing_value(name: str, value: Any) -> Any:
     """A listing field's value in a canonical, JSON-safe form, for comparing edits: sets of
     rows as sorted ids, money with two decimals, text with plain newlines."""
-    if name in M2M_FIELDS:
+    if name in LISTING_M2M_FIELDS:
         return sorted(_m2m_pks(value))
     if value is None or isinstance(value, bool | int):
         return value
@@ -204,7 +204,7 @@ def listing_snapshot(practitioner: Practitioner) -> dict[str, Any]:
     """What an edit form shows, as `listing_value`s: sent back with the edit as `loaded`."""
     return {
         name: listing_value(
-            name, getattr(practitioner, name).all() if name in M2M_FIELDS else getattr(practitioner, name)
+            name, getattr(practitioner, name).all() if name in LISTING_M2M_FIELDS else getattr(practitioner, name)
         )
         for name in LISTING_FIELDS
     }
@@ -516,14 +516,14 @@ def listing_staff_create(*, practitioner: Practitioner, actor: User, changes: di
     fields = _staff_changes(changes)
     with transaction.atomic():
         for name, value in fields.items():
-            if name not in M2M_FIELDS:
+            if name not in LISTING_M2M_FIELDS:
                 setattr(practitioner, name, value)
         practitioner.status = Practitioner.Status.DRAFT
         practitioner.last_confirmed_at = freshness.last_confirmed(getattr(practitioner, f) for f in freshness.FACTS)
         practitioner.full_clean()
         for_history(practitioner, actor, "Added by staff")
         practitioner.save()
-        for name in M2M_FIELDS:
+        for name in LISTING_M2M_FIELDS:
             if name in fields:
                 getattr(practitioner, name).set(_m2m_pks(fields[name]))
         refresh_search_document(practitioner.pk)
