@@ -69,8 +69,6 @@ DETAIL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Degree: ("school", "degree", "graduation_year"),
 }
 
-_BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
-
 
 class CredentialChanged(ValidationError):
     """The credential's details changed after the reviewer opened it: the decision is refused."""
@@ -157,7 +155,7 @@ def credential_transition(
         # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
         transaction.on_commit(invalidate_search_cache)
     # Keep the caller's instance in step with what was saved.
-    for name in (*_BOOKKEEPING_FIELDS, "version", *(changes or {})):
+    for name in (*CREDENTIAL_BOOKKEEPING_FIELDS, "version", *(changes or {})):
         setattr(credential, name, getattr(locked, name))
     credential.updated_at = locked.updated_at
     return record
