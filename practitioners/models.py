@@ -255,10 +255,10 @@ class PractitionerQuerySet(models.QuerySet):
         return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
 
 
-# The review summary columns on Practitioner (kept by reviews.services; see reviews.ratings).
 # The listing's many-to-many reference lists (the admin, the practitioner's form, history and demo data read this).
 LISTING_M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
 
+# The review summary columns on Practitioner (kept by reviews.services; see reviews.ratings).
 REVIEW_SUMMARY_FIELDS = (
     "review_count",
     "rating_sum",
