@@ -68,6 +68,8 @@ DETAIL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Certification: ("cert_type", "number", "issue_date", "expiry_date", "status"),
     Degree: ("school", "degree", "graduation_year"),
 }
+# Of those, the board's or NCCAOM's standing: staff and the roster record it; the practitioner's form leaves it out.
+STANDING_FIELDS = frozenset({"board_status", "status"})
 
 
 class CredentialChanged(ValidationError):
