@@ -5,7 +5,7 @@ rating first appear, at a desktop (1280×800) and a phone (390×844) viewport.
 
 "First appear" is the top of the first element on the page that states the first-visit fee or the
 overall rating (the summary card when there is one, else the "Fees and insurance" section and the
-reviews' rating summary). Prints one line per viewport; screenshots are optional and not committed.
+reviews' rating summary); the sections' own positions follow. Prints one line per viewport; screenshots are optional and not committed.
 """
 
 import argparse
@@ -17,6 +17,8 @@ VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 # The first match wins: the summary card's facts, then the long sections' (the page before the card).
 FEES = ["#glance-fee", "#fees-h"]
 RATING = ["#glance-rating", ".rating-overall"]
+# The long sections themselves, before and after the summary card.
+SECTIONS = {"fees section": "#fees-h", "rating summary": ".rating-overall", "locations": "#loc-h"}
 
 
 def first_top(page, selectors: list[str]) -> tuple[str, int] | None:
@@ -44,7 +46,8 @@ def main() -> None:
             page.wait_for_load_state("networkidle")
             total = page.evaluate("document.documentElement.scrollHeight")
             fees, rating = first_top(page, FEES), first_top(page, RATING)
-            print(f"{name} {width}x{height}: height {total}px, fees at {fees}, rating at {rating}")
+            sections = {label: first_top(page, [selector]) for label, selector in SECTIONS.items()}
+            print(f"{name} {width}x{height}: height {total}px, fees at {fees}, rating at {rating}; sections {sections}")
             if args.screenshots:
                 args.screenshots.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.screenshots / f"profile-{name}-full.png"), full_page=True)
