@@ -60,8 +60,14 @@ def test_city_page_lists_the_published_listings_with_a_location_in_the_city(clie
 
 def test_a_second_location_in_the_city_puts_a_listing_on_its_page(client, austin):
     *_, round_rock = austin
-    location_at_zip(round_rock, AUSTIN)
-    assert "Cara Round Rock" in listed_names(client.get("/acupuncturists/tx/austin/").text)
+    location_at_zip(round_rock, AUSTIN, name="Downtown Clinic")
+    html = client.get("/acupuncturists/tx/austin/").text
+    assert "Cara Round Rock" in listed_names(html)
+    # The card and the structured data name the practice in this city, not the main one in Round Rock.
+    (item,) = [i["item"] for i in json_ld(html)["itemListElement"] if i["item"]["name"] == "Cara Round Rock"]
+    assert item["worksFor"]["name"] == "Downtown Clinic"
+    assert item["worksFor"]["address"]["addressLocality"] == "Austin"
+    assert "Round Rock, TX" not in html
 
 
 def test_city_page_links_into_the_matching_filtered_searches(client, austin):
