@@ -7,7 +7,7 @@ that both agree at the date boundaries.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -213,16 +213,22 @@ def checked_license_q() -> Q:
 
 
 def license_state_sentence(
-    state: str, verified_at: datetime.datetime | None, *, state_name: str = "", regulation: str = REGULATION_LICENSE
+    state: str,
+    verified_at: datetime.datetime | None,
+    *,
+    state_names: Sequence[str] = (),
+    state_name: str = "",
+    regulation: str = REGULATION_LICENSE,
 ) -> str:
-    """The card's license sentence, e.g. "License verified by Meridian, May 2026".
+    """The license sentence of a card or profile, e.g. "License verified by Meridian, May 2026"; the
+    profile adds the states the verified license covers ("…, May 2026, New Jersey").
 
-    `state_name` and `regulation` are those of the state the card shows (its nearest location): they
-    name a state without licensure, and say "registration" where that state registers rather than licenses.
+    `state_name` and `regulation` are those of the state of the location shown (a card's nearest):
+    they name a state without licensure, and say "registration" where it registers rather than licenses.
     """
     when = f", {verified_at:%B %Y}" if verified_at else ""
     if state == LICENSE_VERIFIED:
-        return f"License verified by Meridian{when}"
+        return ", ".join([f"License verified by Meridian{when}", *state_names])
     if state == REGISTRATION_VERIFIED:
         why = (
             f" ({state_name} registers acupuncturists rather than licensing them)"
