@@ -175,3 +175,12 @@ def test_cards_offer_a_call_link_and_the_profile(client):
     assert 'href="tel:+15125550100"' in page
     assert "Call (512) 555-0100" in card_of(response, "callable")
     assert "View profile" in card_of(response, "callable")
+
+
+def test_after_a_search_by_place_the_profile_links_carry_it(client):
+    searchable_practitioner(slug="near", zip_code="10001")
+    page = client.get(URL, {"location": "New York, NY"}).content.decode()
+    card = re.search(r'<article class="card">.*?</article>', page, re.S).group(0)
+    assert card.count('href="/practitioners/near/?location=New+York%2C+NY"') == 2  # the name and "View profile"
+    plain = client.get(URL).content.decode()
+    assert 'href="/practitioners/near/"' in plain and "?location=" not in plain
