@@ -38,7 +38,8 @@ SEARCHES: tuple[tuple[str, str, dict], ...] = (
     (
         "text-location-relevance",
         "Text + location, sort=relevance",
-        {"q": "chronic low back pain", "location": "New York, NY", "radius": "25", "sort": "relevance"},
+        # No radius=25: the default, which the search page redirects away (search.page.without_blank_params).
+        {"q": "chronic low back pain", "location": "New York, NY", "sort": "relevance"},
     ),
     ("rating", "sort=rating with a condition", {"condition": "chronic-low-back-pain", "sort": "rating"}),
     (

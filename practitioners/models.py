@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -211,12 +212,19 @@ class PractitionerQuerySet(models.QuerySet):
         )
 
     def with_license_state(self, today: datetime.date | None = None):
-        """Annotate `license_state` (one of trust.LICENSE_*) and `license_verified_at` (when the
-        current license in a location's state was verified), for the card's license sentence."""
+        """Annotate `license_state` (one of trust.LICENSE_* / REGISTRATION_* / NO_LICENSURE*, the order
+        is trust's) and `license_verified_at` (when the credential that sentence names was verified:
+        the current license in a location's licensing state, else the current registration in a
+        registration-only state, else, for a listing only in states without licensure, the current
+        NCCAOM certification), for the card's license sentence."""
         today = _today(today)
+        unregulated_only = only_in_unregulated_states()
         return self.annotate(
             license_state=models.Case(
                 models.When(verified_exists(today), then=models.Value(trust.LICENSE_VERIFIED)),
+                models.When(registered_exists(today), then=models.Value(trust.REGISTRATION_VERIFIED)),
+                models.When(unregulated_only & nccaom_exists(today), then=models.Value(trust.NO_LICENSURE_CERTIFIED)),
+                models.When(unregulated_only, then=models.Value(trust.NO_LICENSURE)),
                 models.When(
                     Exists(License.objects.filter(trust.expired_license_q(today), practitioner_id=OuterRef("pk"))),
                     then=models.Value(trust.LICENSE_EXPIRED),
@@ -228,10 +236,27 @@ class PractitionerQuerySet(models.QuerySet):
                 default=models.Value(trust.LICENSE_UNCHECKED),
                 output_field=models.CharField(),
             ),
-            license_verified_at=Subquery(
-                _current_state_credentials(today, trust.REGULATION_LICENSE)
-                .order_by("-verified_at")
-                .values("verified_at")[:1]
+            license_verified_at=Coalesce(
+                *(
+                    Subquery(
+                        _current_state_credentials(today, regulation).order_by("-verified_at").values("verified_at")[:1]
+                    )
+                    for regulation in (trust.REGULATION_LICENSE, trust.REGULATION_REGISTRATION)
+                ),
+                models.Case(
+                    models.When(
+                        unregulated_only,
+                        then=Subquery(
+                            Certification.objects.filter(
+                                trust.current_certification_q(today), practitioner_id=OuterRef("pk")
+                            )
+                            .order_by("-verified_at")
+                            .values("verified_at")[:1]
+                        ),
+                    ),
+                    output_field=models.DateTimeField(),
+                ),
+                output_field=models.DateTimeField(),
             ),
         )
 

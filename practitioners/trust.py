@@ -185,10 +185,17 @@ def state_requirement_met(coverage: Iterable[StateCoverage]) -> bool:
 
 
 # ---------------------------------------------------------------- a listing's license, in one sentence
-# What a result card says about the license, for every listing (a card without a badge would
-# not tell "not checked" from "checked"). "verified" is `current_license_q` in a location's state
-# (PractitionerQuerySet.with_license_state); the others are checked in this order.
+# What a result card says about the state credential, for every listing (a card without a badge would
+# not tell "not checked" from "checked"). Computed by PractitionerQuerySet.with_license_state, in this
+# order: a current license in a licensing state where the listing practises ("verified", the
+# `verified_exists` rule), a current registration in a registration-only state ("registration_verified"),
+# every location in a state that neither licenses nor registers (with or without a current NCCAOM
+# certification, the rule publication uses there), then an expired, a checked-but-not-current and an
+# unchecked credential.
 LICENSE_VERIFIED = "verified"
+REGISTRATION_VERIFIED = "registration_verified"
+NO_LICENSURE_CERTIFIED = "no_licensure_certified"
+NO_LICENSURE = "no_licensure"
 LICENSE_EXPIRED = "expired"
 LICENSE_NOT_CURRENT = "not_current"
 LICENSE_UNCHECKED = "unchecked"
@@ -206,16 +213,36 @@ def checked_license_q() -> Q:
 
 
 def license_state_sentence(
-    state: str, verified_at: datetime.datetime | None, *, state_names: Sequence[str] = ()
+    state: str,
+    verified_at: datetime.datetime | None,
+    *,
+    state_names: Sequence[str] = (),
+    state_name: str = "",
+    regulation: str = REGULATION_LICENSE,
 ) -> str:
-    """The card's license sentence, e.g. "License verified by Meridian, May 2026"; the profile adds
-    the states the verified license covers ("…, May 2026, New Jersey")."""
+    """The license sentence of a card or profile, e.g. "License verified by Meridian, May 2026"; the
+    profile adds the states the verified license covers ("…, May 2026, New Jersey").
+
+    `state_name` and `regulation` are those of the state of the location shown (a card's nearest):
+    they name a state without licensure, and say "registration" where it registers rather than licenses.
+    """
+    when = f", {verified_at:%B %Y}" if verified_at else ""
     if state == LICENSE_VERIFIED:
-        parts = ["License verified by Meridian"]
-        if verified_at:
-            parts.append(f"{verified_at:%B %Y}")
-        return ", ".join([*parts, *state_names])
+        return ", ".join([f"License verified by Meridian{when}", *state_names])
+    if state == REGISTRATION_VERIFIED:
+        why = (
+            f" ({state_name} registers acupuncturists rather than licensing them)"
+            if regulation == REGULATION_REGISTRATION and state_name
+            else ""
+        )
+        return f"State registration verified by Meridian{when}{why}"
+    where = state_name or "This state"
+    if state == NO_LICENSURE_CERTIFIED:
+        return f"{where} does not license or register acupuncturists; NCCAOM national certification verified by Meridian{when}"
+    if state == NO_LICENSURE:
+        return f"{where} does not license or register acupuncturists; no current NCCAOM national certification checked by Meridian"
+    noun = "Registration" if regulation == REGULATION_REGISTRATION else "License"
     return {
-        LICENSE_EXPIRED: "License expired",
-        LICENSE_NOT_CURRENT: "License checked by Meridian, but not active and unrestricted",
-    }.get(state, "License not yet checked by Meridian")
+        LICENSE_EXPIRED: f"{noun} expired",
+        LICENSE_NOT_CURRENT: f"{noun} checked by Meridian, but not active and unrestricted",
+    }.get(state, f"{noun} not yet checked by Meridian")

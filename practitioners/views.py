@@ -76,6 +76,8 @@ def profile_glance(practitioner: Practitioner, context: dict, *, location_text: 
             practitioner.license_state,
             practitioner.license_verified_at,
             state_names=[c.state_name for c, _board, _text in context["state_rules"] if c.covered_by == "license"],
+            state_name=nearest.state.state_name if nearest else "",
+            regulation=nearest.state.regulation if nearest else trust.REGULATION_LICENSE,
         ),
         "glance_phone": phone,
         "glance_tel": tel_href(phone),

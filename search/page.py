@@ -58,6 +58,20 @@ def clean_query(query: QueryDict, *, drop: str | None = None, drop_value: str | 
     return urlencode(pairs)
 
 
+def without_blank_params(query: QueryDict) -> str | None:
+    """The query string without the parameters that say nothing (blank values, the default radius),
+    or None when there are none: a form submitted without JavaScript sends every field, and the
+    page redirects to this address. Other parameters keep their names, values and repeats."""
+    pairs, dropped = [], False
+    for name, values in query.lists():
+        for value in values:
+            if not value.strip() or (name == "radius" and value.strip() == str(DEFAULT_RADIUS)):
+                dropped = True
+            else:
+                pairs.append((name, value))
+    return urlencode(pairs) if dropped else None
+
+
 def url_with(path: str, query: str) -> str:
     return f"{path}?{query}" if query else path
 
@@ -124,6 +138,22 @@ def heading(filterset) -> str:
     if filterset.place:
         text += f" near {filterset.place.label}"
     return text
+
+
+def filters_open(filterset) -> bool:
+    """Whether the filters disclosure is open in the markup: closed once the search has a place, so a
+    phone shows the results first; open while the person has yet to say where (the location box is in
+    it) and whenever a field has an error to show."""
+    return filterset.place is None or bool(filterset.is_bound and filterset.form.errors)
+
+
+def status_text(search) -> str:
+    """What the live region announces after a live update, e.g. "25 practitioners found, page 1 of 2."."""
+    total = search.facets.total
+    text = f"{total} practitioner{'' if total == 1 else 's'} found"
+    if search.page.paginator.num_pages > 1:
+        text += f", page {search.page.number} of {search.page.paginator.num_pages}"
+    return text + "."
 
 
 def radius_options(filterset) -> list[int | float]:
@@ -301,4 +331,6 @@ def page_context(search, query: QueryDict, path: str) -> dict:
         "flag_groups": flag_groups(filterset, search.facets),
         "empty_advice": empty_advice(search, query, path),
         "query": QueryDict(clean_query(query)),
+        "status_text": status_text(search),
+        "filters_open": filters_open(filterset),
     }

@@ -110,7 +110,10 @@ def search_base_qs() -> QuerySet:
         .defer("search_document", "search_vector")
         .prefetch_related(
             "conditions",
-            Prefetch("locations", queryset=PracticeLocation.objects.order_by("-is_primary", "pk")),
+            # With the state's row (a join, not a query): the card's license sentence names its rule.
+            Prefetch(
+                "locations", queryset=PracticeLocation.objects.select_related("state").order_by("-is_primary", "pk")
+            ),
         )
     )
 
@@ -289,15 +292,18 @@ def describe_for_card(
 ) -> None:
     """What a result card says, from the row's annotations and prefetches (no query): the license
     sentence (one trust definition), the carriers with the filtered one first, freshness, phone."""
+    location = practitioner.nearest_location
     practitioner.license_sentence = trust.license_state_sentence(
-        practitioner.license_state, practitioner.license_verified_at
+        practitioner.license_state,
+        practitioner.license_verified_at,
+        state_name=location.state.state_name if location else "",
+        regulation=location.state.regulation if location else trust.REGULATION_LICENSE,
     )
     ids = {int(value) for value in (practitioner.carrier_ids or "").split(",") if value}
     carriers = [item for item in vocabulary.items["insurance"] if item.id in ids]  # display order
     carriers.sort(key=lambda carrier: carrier.slug != insurance)  # stable: the filtered one first
     practitioner.card_carriers = carriers
     practitioner.stale_label = freshness.stale_label(practitioner.last_confirmed_at, now)
-    location = practitioner.nearest_location
     practitioner.card_phone = practitioner.phone or (location.phone if location else "")
     practitioner.card_tel = tel_href(practitioner.card_phone)
     practitioner.card_outcomes = []  # filled by the page for a condition search (reviews.selectors.listing_outcomes)

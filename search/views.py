@@ -1,7 +1,9 @@
 """The search page (/practitioners/): the HTML face of `search.selectors.search_practitioners`."""
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET
@@ -30,11 +32,25 @@ def add_outcomes(search: SearchResults) -> None:
         practitioner.card_outcomes = [(names[slug], found.get((practitioner.pk, slug))) for slug in slugs]
 
 
+def add_profile_links(search: SearchResults, location_text: str) -> None:
+    """After a search by place, each card's profile link carries it (`?location=`): the profile's summary
+    then shows the location nearest to it. Cards without one (landing pages) link the plain profile."""
+    if not search.filterset.place:
+        return
+    query = urlencode({"location": location_text.strip()})
+    for practitioner in search.results:
+        practitioner.profile_url = f"{practitioner.get_absolute_url()}?{query}"
+
+
 def practitioner_list(request: HttpRequest) -> HttpResponse:
     """The search page. For htmx requests only the results (plus the filters, out of band) are sent."""
+    path = reverse("practitioners:list")
+    if not is_htmx_fragment_request(request) and (clean := search_page.without_blank_params(request.GET)) is not None:
+        # The form without JavaScript sends every field ("q=&insurance=&…"): keep the address clean.
+        return redirect(search_page.url_with(path, clean))
     search = search_practitioners(params=request.GET, page_values=request.GET.getlist("page"))
     add_outcomes(search)
-    path = reverse("practitioners:list")
+    add_profile_links(search, request.GET.get("location", ""))
     context = search_page.page_context(search, request.GET, path)
     context["min_outcome_reports"] = MIN_REPORTS
     if is_htmx_fragment_request(request):

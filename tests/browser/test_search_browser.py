@@ -94,6 +94,7 @@ def test_search_works_with_javascript_off(browser, live_server):
     page = context.new_page()
     page.goto(live_server.url + "/practitioners/?location=94110&condition=neck-pain")
     expect(page.locator("#result-count")).to_contain_text("25 practitioners")
+    page.locator("#filters-disclosure summary").click()  # the filters sit in a <details> disclosure
     page.get_by_label(re.compile(r"^Verified license")).check()
     page.get_by_role("button", name="Update results").click()
     expect(page.locator("#result-count")).to_contain_text("8 practitioners")

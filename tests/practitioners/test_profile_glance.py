@@ -103,6 +103,17 @@ def test_the_card_of_an_unverified_listing_says_so_plainly(client):
     assert "tel:" not in card and "Website" not in text
 
 
+def test_the_card_of_a_listing_in_a_state_without_licensure_names_the_state_and_the_nccaom_check(client):
+    prac = searchable_practitioner(slug="in-alabama", zip_code="35203")
+    CertificationFactory(practitioner=prac, verified_at=datetime.datetime(2026, 5, 4, tzinfo=datetime.UTC))
+    text = text_of(glance_of(client.get(prac.get_absolute_url())))
+    assert (
+        "Alabama does not license or register acupuncturists; NCCAOM national certification verified by Meridian,"
+        " May 2026" in text
+    )
+    assert "License not yet checked" not in text
+
+
 def test_the_card_shows_the_location_nearest_the_searched_place(client):
     prac = verified_listing()  # primary location: Princeton, NJ
     second = location_at_zip(prac, "10001", name="Chelsea studio", is_primary=False)

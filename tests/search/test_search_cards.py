@@ -10,8 +10,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from practitioners.models import Practitioner
-from tests.factories import LicenseFactory, ReviewFactory, searchable_practitioner
+from practitioners.models import Practitioner, StateBoard
+from tests.factories import (
+    CertificationFactory,
+    LicenseFactory,
+    ReviewFactory,
+    location_at_zip,
+    searchable_practitioner,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +55,68 @@ def test_every_card_states_the_license_in_words(client):
     assert "License not yet checked by Meridian" in card_of(response, "unchecked")
     assert "License expired" in card_of(response, "expired")
     assert "License not yet checked by Meridian" in card_of(response, "pending")  # submitted, not yet decided
+
+
+MAY_2026 = datetime.datetime(2026, 5, 4, tzinfo=datetime.UTC)
+
+
+def test_cards_in_a_registration_state_say_registration(client):
+    """A state that registers rather than licenses (none does in today's reference data, so Oregon
+    is made one here): the card names a registration, never a license."""
+    StateBoard.objects.filter(state="OR").update(regulation="registration")
+    oregon = StateBoard.objects.get(state="OR")
+    registered = searchable_practitioner(slug="registered", zip_code="97201")
+    LicenseFactory(practitioner=registered, state=oregon, verified_at=MAY_2026)
+    lapsed = searchable_practitioner(slug="lapsed", zip_code="97201")
+    LicenseFactory(
+        practitioner=lapsed,
+        state=oregon,
+        issue_date=datetime.date(2015, 1, 1),
+        expiry_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    searchable_practitioner(slug="unregistered", zip_code="97201")
+    response = client.get(URL)
+    assert (
+        "State registration verified by Meridian, May 2026 (Oregon registers acupuncturists rather than licensing them)"
+        in card_of(response, "registered")
+    )
+    assert "Registration expired" in card_of(response, "lapsed")
+    assert "Registration not yet checked by Meridian" in card_of(response, "unregistered")
+    for slug in ("registered", "lapsed", "unregistered"):
+        assert "License" not in card_of(response, slug), slug
+
+
+def test_cards_in_a_state_without_licensure_name_the_state_and_the_nccaom_check(client):
+    """Alabama neither licenses nor registers acupuncturists (fixtures/reference/state_boards.json):
+    its listings are published on a checked NCCAOM certification, and the card says so."""
+    certified = searchable_practitioner(slug="certified", zip_code="35203")
+    CertificationFactory(practitioner=certified, verified_at=MAY_2026)
+    searchable_practitioner(slug="uncertified", zip_code="35203")
+    # A license in a licensing state elsewhere does not count where the listing practises.
+    elsewhere = searchable_practitioner(slug="elsewhere", zip_code="35203")
+    LicenseFactory(practitioner=elsewhere, state=StateBoard.objects.get(state="CA"), verified_at=MAY_2026)
+    CertificationFactory(practitioner=elsewhere, verified_at=MAY_2026)
+    response = client.get(URL)
+    assert (
+        "Alabama does not license or register acupuncturists; NCCAOM national certification verified by Meridian,"
+        " May 2026" in card_of(response, "certified")
+    )
+    assert (
+        "Alabama does not license or register acupuncturists; no current NCCAOM national certification checked"
+        " by Meridian" in card_of(response, "uncertified")
+    )
+    assert "Alabama does not license or register acupuncturists; NCCAOM national certification verified" in card_of(
+        response, "elsewhere"
+    )
+    for slug in ("certified", "uncertified", "elsewhere"):
+        assert "License" not in card_of(response, slug), slug
+
+
+def test_a_listing_licensed_in_one_state_and_practising_in_another_without_licensure_shows_the_license(client):
+    mixed = searchable_practitioner(slug="mixed", zip_code="94110", verified=True)
+    Practitioner.objects.get(pk=mixed.pk).licenses.update(verified_at=MAY_2026)
+    location_at_zip(mixed, "35203")
+    assert "License verified by Meridian, May 2026" in card_of(client.get(URL), "mixed")
 
 
 def test_cards_name_accepted_carriers_with_the_filtered_one_first(client):
@@ -107,3 +175,12 @@ def test_cards_offer_a_call_link_and_the_profile(client):
     assert 'href="tel:+15125550100"' in page
     assert "Call (512) 555-0100" in card_of(response, "callable")
     assert "View profile" in card_of(response, "callable")
+
+
+def test_after_a_search_by_place_the_profile_links_carry_it(client):
+    searchable_practitioner(slug="near", zip_code="10001")
+    page = client.get(URL, {"location": "New York, NY"}).content.decode()
+    card = re.search(r'<article class="card">.*?</article>', page, re.S).group(0)
+    assert card.count('href="/practitioners/near/?location=New+York%2C+NY"') == 2  # the name and "View profile"
+    plain = client.get(URL).content.decode()
+    assert 'href="/practitioners/near/"' in plain and "?location=" not in plain

@@ -87,7 +87,7 @@ def test_active_filters_are_removable_chips(client):
 
 def test_pagination_keeps_the_query(client):
     make_listings(45, conditions=("neck-pain",))
-    page = client.get(URL, {"location": "94110", "condition": "neck-pain", "q": ""}).content.decode()
+    page = client.get(URL, {"location": "94110", "condition": "neck-pain", "q": ""}, follow=True).content.decode()
     assert len(re.findall(r'class="card"', page)) == 20
     next_url = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', page).group(1))
     assert parse_qs(urlsplit(next_url).query) == {"location": ["94110"], "condition": ["neck-pain"], "page": ["2"]}
@@ -138,7 +138,7 @@ def test_an_unknown_location_shows_no_results_and_advice(client):
 
 def test_empty_results_advise_a_wider_radius_and_dropping_filters(client):
     searchable_practitioner(slug="sacramento", zip_code="95814", conditions=("neck-pain",))
-    text = text_of(client.get(URL, {"location": "94110", "radius": "25", "condition": "neck-pain"}))
+    text = text_of(client.get(URL, {"location": "94110", "radius": "25", "condition": "neck-pain"}, follow=True))
     assert "No practitioners match this search" in text
     wider = re.search(r'<a href="([^"]+)">Search a wider area</a>', text).group(1)
     assert parse_qs(urlsplit(wider).query)["radius"] == ["50"]
@@ -212,7 +212,7 @@ def test_search_page_query_count_is_constant(client, django_assert_num_queries, 
     )
 )
 def test_any_parameters_give_a_page_never_a_500(client, params):
-    response = client.get(URL, params)
+    response = client.get(URL, params, follow=True)
     assert response.status_code == 200
 
 
@@ -241,3 +241,77 @@ def test_the_page_links_to_how_results_are_ordered_and_the_guide_says_no_one_pay
     assert '<a class="ordering-link" href="/guide/#ordering">How results are ordered</a>' in page
     guide = client.get("/guide/").content.decode()
     assert 'id="ordering"' in guide and "No one can pay for placement." in guide
+
+
+@pytest.mark.parametrize(
+    ("query", "clean"),
+    [
+        ("q=&insurance=&location=10001", "location=10001"),
+        ("location=10001&radius=25&q=&sort=", "location=10001"),  # the default radius says nothing either
+        ("condition=neck-pain&q=+&condition=sciatica&radius=50", "condition=neck-pain&condition=sciatica&radius=50"),
+        ("q=&utm_source=mail", "utm_source=mail"),  # parameters the page does not know are kept
+        ("page=&sort=", ""),
+    ],
+)
+def test_a_form_sent_without_javascript_is_redirected_to_an_address_without_blank_parameters(client, query, clean):
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 302
+    assert response["Location"] == (f"{URL}?{clean}" if clean else URL)
+    assert client.get(response["Location"]).status_code == 200  # and that address is not redirected again
+
+
+def test_live_updates_are_not_redirected_and_push_the_clean_address(client):
+    response = client.get(URL, {"q": "", "location": "10001", "radius": "25"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Push-Url"] == f"{URL}?location=10001"
+
+
+def test_filters_sit_in_a_disclosure_that_counts_the_active_ones(client):
+    make_listings(2, conditions=("neck-pain",), insurance=("aetna",))
+    page = client.get(URL, {"location": "94110", "condition": "neck-pain", "insurance": "aetna"}).content.decode()
+    # Closed in the markup (a phone shows the results first), the filters inside it, the results after it.
+    disclosure = re.search(r'<details id="filters-disclosure"[^>]*>', page).group(0)
+    assert " open" not in disclosure
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", page, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", summary) == "Filters (3 active)"
+    assert page.index("<details") < page.index('id="filters"') < page.index("</details>") < page.index('id="results"')
+    bare = client.get(URL).content.decode()
+    assert "Filters (none active)" in bare
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"condition": "neck-pain"}, {"location": "ABCDE"}, {"location": "94110", "min_rating": "9"}],
+)
+def test_the_filters_are_open_while_there_is_no_place_or_a_field_has_an_error(client, params):
+    """The location box is in the disclosure: open until the person has said where, and open to show an error."""
+    page = client.get(URL, params).content.decode()
+    assert re.search(r'<details id="filters-disclosure" class="filters-disclosure" open>', page)
+
+
+def test_the_sort_has_its_own_button_beside_the_results(client):
+    make_listings(1)
+    page = client.get(URL, {"location": "94110"}).content.decode()
+    results = page[page.index('<section id="results"') :]
+    sort_field = re.search(r'<div class="field sort-field">.*?</div>', results, re.S).group(0)
+    assert '<select id="f-sort" name="sort"' in sort_field
+    assert '<button type="submit" class="button sort-apply">Sort</button>' in sort_field
+
+
+def test_skip_link_reaches_the_results_heading_on_every_screen(client):
+    page = client.get(URL).content.decode()
+    assert page.index("Skip to main content") < page.index(
+        '<a class="skip-link" href="#result-count">Skip to results</a>'
+    )
+    assert re.search(r'<h2 id="result-count" class="result-count" tabindex="-1">', page)
+    assert '<div id="search-status" class="visually-hidden" role="status"></div>' in page  # empty until a live update
+
+
+def test_a_live_update_renews_the_heading_the_title_the_filter_count_and_announces_the_count(client):
+    make_listings(3, conditions=("neck-pain",))
+    body = client.get(URL, {"location": "94110", "condition": "neck-pain"}, headers={"HX-Request": "true"}).text
+    heading = "Acupuncturists for neck pain near 94110 (San Francisco, CA)"
+    assert f'<h1 id="search-heading" hx-swap-oob="true">{heading}</h1>' in body
+    assert f"<title>{heading} · Meridian</title>" in body
+    assert '<span id="filters-summary-text" hx-swap-oob="true">Filters (2 active)</span>' in body
+    assert '<div id="search-status" hx-swap-oob="innerHTML">3 practitioners found.</div>' in body
