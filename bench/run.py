@@ -38,7 +38,6 @@ from pathlib import Path
 
 from . import report
 from .scenarios import WARMUP_URLS, load_targets, profile_scenarios, search_scenarios
-from .searches import WARMUP_SEED, benchmark_urls, generate_searches
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -424,6 +423,9 @@ def measure_dataset(
             "reason": f"EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's; this run used {connection.vendor}.",
         }
     )
+    # (Imported here: the generator reads the reference data through Django's settings.)
+    from .searches import WARMUP_SEED, benchmark_urls, generate_searches
+
     if cold_searches:
         from .measure import cold_run
 
