@@ -614,6 +614,6 @@ def _cold_verdicts(cold: dict) -> list[str]:
             continue
         for key, limit in COLD_TARGETS.items():
             value = group[key]
-            label = f"- Cold {KIND_LABELS[kind].lower()} {key.removesuffix('_ms')} ≤ {limit:.0f} ms: {value} ms, "
+            label = f"- Cold {KIND_LABELS[kind] if kind == 'api' else KIND_LABELS[kind].lower()} {key.removesuffix('_ms')} ≤ {limit:.0f} ms: {value} ms, "
             lines.append(label + ("met" if value <= limit else f"missed ({value / limit:.1f}× the target)"))
     return lines

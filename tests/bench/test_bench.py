@@ -229,7 +229,7 @@ def test_report_has_every_section(two_sizes):
         assert "throughput ÷ trivial view" in markdown
         assert "## A realistic mix under load at 60 listings" in markdown
     assert "Search page p95 ≤ 50 ms" in markdown and "Profile p95 ≤ 30 ms" in markdown
-    assert "Cold search page p95 ≤ 100 ms" in markdown and "Cold api p50 ≤ 30 ms" in markdown
+    assert "Cold search page p95 ≤ 100 ms" in markdown and "Cold API p50 ≤ 30 ms" in markdown
     assert "### What can lag behind a write" in markdown
     assert (
         "SQL queries per search page ≤ 6 (repeated searches)" in markdown
