@@ -19,7 +19,7 @@ from django.test import Client
 
 from bench import report
 from bench.load import run_mix
-from bench.measure import ClientFetcher, parse_server_timing, percentile, plan_facts
+from bench.measure import ClientFetcher, parse_cache_lookups, parse_server_timing, percentile, plan_facts
 from bench.run import measure_dataset, parse_time_v, run_timed
 from bench.scenarios import SEARCHES, search_scenarios
 
@@ -289,3 +289,18 @@ def test_seed_time_and_peak_memory_come_from_time_v(tmp_path):
     assert parse_time_v(
         "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.5\n\tMaximum resident set size (kbytes): 2048\n"
     ) == {"wall_s": 3723.5, "max_rss_mb": 2.0}
+
+
+def test_server_timing_counts_search_cache_hits_and_misses(timed_client, settings):
+    settings.SEARCH_CACHE_SECONDS = 60
+    from django.core.cache import cache
+
+    cache.clear()
+    seed(3)
+    first = timed_client.get("/api/v1/practitioners/?condition=neck-pain").headers["Server-Timing"]
+    again = timed_client.get("/api/v1/practitioners/?condition=neck-pain").headers["Server-Timing"]
+    hits, misses = parse_cache_lookups(first)
+    assert misses >= 2  # at least the count and the page's ids
+    again_hits, again_misses = parse_cache_lookups(again)
+    assert again_misses == 0 and again_hits == hits + misses
+    assert parse_cache_lookups('total;dur=1.0, sql;dur=0.1;desc="1 queries"') == (0, 0)
