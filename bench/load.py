@@ -29,17 +29,27 @@ def wrk_path() -> str:
 
 def run_wrk(url: str, *, connections: int, duration_s: int, threads: int = 2, timeout_s: int = 10) -> dict:
     """One wrk run; requests/s, latency percentiles (ms), non-2xx responses and socket errors."""
+    finished = _wrk(
+        url, WRK_SCRIPT, connections=connections, duration_s=duration_s, threads=threads, timeout_s=timeout_s
+    )
+    return parse_wrk_report(finished.stdout) | {"url": url, "connections": connections, "duration_s": duration_s}
+
+
+def _wrk(
+    url: str, script: Path, *, connections: int, duration_s: int, threads: int, timeout_s: int, args: tuple = ()
+) -> subprocess.CompletedProcess:
     command = [
         wrk_path(),
         f"--threads={min(threads, connections)}",
         f"--connections={connections}",
         f"--duration={duration_s}s",
         f"--timeout={timeout_s}s",
-        f"--script={WRK_SCRIPT}",
+        f"--script={script}",
         url,
     ]
-    finished = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration_s + 60)
-    return parse_wrk_report(finished.stdout) | {"url": url, "connections": connections, "duration_s": duration_s}
+    if args:
+        command += ["--", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration_s + 60)
 
 
 def parse_wrk_report(output: str) -> dict:
@@ -99,3 +109,112 @@ def load_test(base_url: str, targets: dict[str, str], *, connection_levels: tupl
                 }
             )
     return {"runs": runs, "ratios": ratios}
+
+
+# ---------------------------------------------------------------- the mix: many searches, Zipf-skewed
+
+MIX_SCRIPT = Path(__file__).with_name("wrk_mix.lua")
+ZIPF_S = 1.0
+
+
+def run_mix(
+    base_url: str,
+    paths: list[str],
+    *,
+    connections: int,
+    duration_s: int,
+    seed: int,
+    work_dir: Path,
+    zipf_s: float = ZIPF_S,
+    threads: int = 2,
+    timeout_s: int = 10,
+) -> dict:
+    """One wrk run drawing `paths` with a Zipf distribution (the first is the most asked): wrk's
+    latency, statuses, socket errors, and from each response's Server-Timing the server time
+    (p50/p95/p99/max) and the search cache's hit rate."""
+    from .measure import distribution
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    paths_file = work_dir / "mix-paths.txt"
+    paths_file.write_text("\n".join(paths) + "\n")
+    prefix = work_dir / f"mix-server-ms-c{connections}"
+    for old in work_dir.glob(prefix.name + ".*"):
+        old.unlink()
+    finished = _wrk(
+        base_url + "/",
+        MIX_SCRIPT,
+        connections=connections,
+        duration_s=duration_s,
+        threads=threads,
+        timeout_s=timeout_s,
+        args=(paths_file, seed, zipf_s, prefix),
+    )
+    line = next((line for line in finished.stdout.splitlines() if line.startswith(MARKER)), None)
+    if line is None:
+        raise ValueError(f"wrk printed no report line; output was:\n{finished.stdout}\n{finished.stderr}")
+    raw = json.loads(line[len(MARKER) :])
+    report = parse_wrk_report(finished.stdout)
+    server_ms = [float(value) for path in work_dir.glob(prefix.name + ".*") for value in path.read_text().split()]
+    lookups = raw["cache_hits"] + raw["cache_misses"]
+    return report | {
+        "connections": connections,
+        "duration_s": duration_s,
+        "distinct_paths": len(paths),
+        "zipf_s": zipf_s,
+        "status_4xx": raw["status_4xx"],
+        "status_5xx": raw["status_5xx"],
+        "untimed": raw["untimed"],
+        "server_ms": distribution(server_ms),
+        "cache_hit_rate": round(raw["cache_hits"] / lookups, 3) if lookups else None,
+    }
+
+
+def worker_rss_mb(master_pid: int) -> list[float]:
+    """Resident memory (MB) of each child process of `master_pid` (the gunicorn workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) != master_pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+        rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), None)
+        if rss is not None:
+            found.append(round(int(rss) / 1024, 1))
+    return sorted(found)
+
+
+def mix_test(
+    base_url: str,
+    paths: list[str],
+    *,
+    connection_levels: tuple[int, ...],
+    duration_s: int,
+    work_dir: Path,
+    seed: int = 14,
+    before_each=None,
+    server_pid: int | None = None,
+) -> dict:
+    """At each connection level: the trivial view, then the mix (same run, so the ratio compares
+    like with like); `before_each()` (e.g. emptying the shared cache) runs before each mix."""
+    runs = []
+    for connections in connection_levels:
+        wait_until_idle(base_url)
+        trivial = run_wrk(base_url + "/healthz", connections=connections, duration_s=duration_s)
+        wait_until_idle(base_url)
+        if before_each is not None:
+            before_each()
+        mix = run_mix(base_url, paths, connections=connections, duration_s=duration_s, seed=seed, work_dir=work_dir)
+        ratio = round(mix["requests_per_s"] / trivial["requests_per_s"], 4) if trivial["requests_per_s"] else None
+        runs.append(
+            {
+                "connections": connections,
+                "trivial": trivial,
+                "mix": mix,
+                "ratio_to_trivial": ratio,
+                "worker_rss_mb": worker_rss_mb(server_pid) if server_pid else None,
+            }
+        )
+    return {"runs": runs}

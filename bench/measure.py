@@ -24,6 +24,7 @@ from .scenarios import Scenario
 SERVER_TIMING_RE = re.compile(
     r"total;dur=(?P<total>[0-9.]+).*?sql;dur=(?P<sql>[0-9.]+);desc=\"(?P<queries>\d+) quer", re.DOTALL
 )
+CACHE_TIMING_RE = re.compile(r'cache;desc="hits=(?P<hits>\d+) misses=(?P<misses>\d+)"')
 # Tables a filtered search must never read with a sequential scan.
 BIG_TABLES = ("practitioners_practitioner", "reviews_review")
 SEQ_SCAN_RE = re.compile(r"Seq Scan on (\w+)")
@@ -44,6 +45,12 @@ def parse_server_timing(value: str | None) -> tuple[float, float, int]:
     if match is None:
         raise ValueError(f"No Server-Timing figures in {value!r}: is SERVER_TIMING=true set for the server?")
     return float(match["total"]), float(match["sql"]), int(match["queries"])
+
+
+def parse_cache_lookups(value: str | None) -> tuple[int, int]:
+    """(search-cache hits, misses) of one request from its Server-Timing header; (0, 0) when absent."""
+    match = CACHE_TIMING_RE.search(value or "")
+    return (int(match["hits"]), int(match["misses"])) if match else (0, 0)
 
 
 def percentile(values: Iterable[float], q: float) -> float:
@@ -154,6 +161,60 @@ def time_scenarios(
             total, sql, queries = parse_server_timing(headers.get("server-timing"))
             timings[scenario.name].samples.append(Sample(status, total, sql, queries))
     return [timings[scenario.name].summary() | {"first_ms": round(first[scenario.name], 2)} for scenario in scenarios]
+
+
+# ---------------------------------------------------------------- cold: each search once
+
+
+def distribution(values: list[float], unit: str = "ms") -> dict:
+    """How many, p50/p95/p99/max (keys end in `unit`); only the count when there are no values."""
+    if not values:
+        return {"n": 0}
+    found = {"n": len(values)}
+    for name, q in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100)):
+        found[f"{name}_{unit}"] = round(percentile(values, q), 1)
+    return found
+
+
+def cold_run(fetch: Fetch, urls: list[str], *, located: list[bool], warmup_urls: list[str]) -> dict:
+    """Ask each URL once, one at a time, after the warm-up URLs (other searches); server time
+    p50/p95/p99/max split page/API and broad/located, the share over 50 ms, statuses and
+    the search cache's lookups (a cold search should miss)."""
+    for url in warmup_urls:
+        fetch(url)
+    rows = []
+    for url, is_located in zip(urls, located, strict=True):
+        status, headers = fetch(url)
+        timing = headers.get("server-timing")
+        total, sql, queries = parse_server_timing(timing)
+        hits, misses = parse_cache_lookups(timing)
+        kind = "api" if url.startswith("/api/") else "page"
+        rows.append(
+            {"kind": kind, "located": is_located, "status": status, "total_ms": total, "sql_ms": sql}
+            | {"queries": queries, "cache_hits": hits, "cache_misses": misses}
+        )
+    groups: dict[str, dict] = {}
+    for kind in ("page", "api"):
+        for where, wanted in (("all", None), ("broad", False), ("located", True)):
+            chosen = [row for row in rows if row["kind"] == kind and (wanted is None or row["located"] == wanted)]
+            totals = [row["total_ms"] for row in chosen]
+            groups[f"{kind}:{where}"] = distribution(totals) | {
+                "sql_p50_ms": round(percentile([row["sql_ms"] for row in chosen], 50), 1) if chosen else None,
+                "over_50ms": round(sum(t > 50 for t in totals) / len(totals), 3) if totals else None,
+            }
+    hits = sum(row["cache_hits"] for row in rows)
+    misses = sum(row["cache_misses"] for row in rows)
+    return {
+        "searches": len(rows),
+        "warmup_requests": len(warmup_urls),
+        "groups": groups,
+        "statuses": {str(status): n for status, n in sorted(Counter(row["status"] for row in rows).items())},
+        "cache_hit_rate": round(hits / (hits + misses), 3) if hits + misses else None,
+        "slowest": sorted(
+            ({"url": url, "total_ms": row["total_ms"]} for url, row in zip(urls, rows, strict=True)),
+            key=lambda item: -item["total_ms"],
+        )[:5],
+    }
 
 
 # ---------------------------------------------------------------- raw SQL and plans

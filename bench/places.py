@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.measure import percentile
+from bench.measure import distribution
 
 RESOLVE_SAMPLES = {
     "found: City, ST": "Austin, TX",
@@ -42,13 +42,8 @@ def _timed_us(fn, *args) -> float:
 
 
 def _summary(samples: list[float]) -> dict:
-    return {
-        "calls": len(samples),
-        "p50_us": round(percentile(samples, 50), 1),
-        "p95_us": round(percentile(samples, 95), 1),
-        "p99_us": round(percentile(samples, 99), 1),
-        "max_us": round(max(samples), 1),
-    }
+    found = distribution(samples, unit="us")
+    return {"calls": found.pop("n"), **found}
 
 
 def measure(rounds: int, seed: int, endpoint: bool) -> dict:

@@ -12,7 +12,9 @@ database): server time per request, SQL per request, raw SQL and plans, wrk. Res
 to bench/out/ as JSON and plans; `bench.report` turns them into Markdown.
 
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), BENCH_PORT (default: a free one);
-BENCH_REPEATS and BENCH_LOAD_SECONDS shorten a run while working on the benchmark itself.
+BENCH_DB_PREFIX (default meridian_bench: the databases are PREFIX_quick and PREFIX); BENCH_SIZES
+(e.g. 100000: only the datasets of those sizes); BENCH_REPEATS, BENCH_LOAD_SECONDS and BENCH_COLD
+shorten a run while working on the benchmark itself.
 """
 
 import argparse
@@ -60,14 +62,16 @@ class Plan:
     load_seconds: int
     load_connections: tuple[int, ...]
     doc: Path
+    cold_searches: int = 1000  # asked once each, half as the page, half through the API
+    mix_searches: int = 3000  # the distinct searches the mix draws from (Zipf)
 
 
 PLANS = {
     "full": Plan(
         name="full",
         datasets=(
-            Dataset("meridian_bench_quick", 10_000, load_test=False),
-            Dataset("meridian_bench", 100_000, load_test=True),
+            Dataset("_quick", 10_000, load_test=False),
+            Dataset("", 100_000, load_test=True),
         ),
         repeats=40,
         load_seconds=30,
@@ -76,11 +80,12 @@ PLANS = {
     ),
     "quick": Plan(
         name="quick",
-        datasets=(Dataset("meridian_bench_quick", 10_000, load_test=True),),
+        datasets=(Dataset("_quick", 10_000, load_test=True),),
         repeats=15,
         load_seconds=10,
         load_connections=(16, 64),
         doc=OUT / "quick" / "performance.md",
+        cold_searches=600,
     ),
 }
 
@@ -300,6 +305,16 @@ class RedisServer:
             self.process.wait(timeout=30)
 
 
+def redis_command(url: str, command: str) -> bytes:
+    """One inline command to the benchmark's own redis-server (e.g. FLUSHDB); its reply line."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port or 6379), timeout=10) as conn:
+        conn.sendall(command.encode() + b"\r\n")
+        return conn.recv(256)
+
+
 # ---------------------------------------------------------------- one dataset (run inside Django)
 
 
@@ -361,6 +376,10 @@ def measure_dataset(
     load_seconds: int = 30,
     load_connections: tuple[int, ...] = (16, 64),
     plans_dir: Path | None = None,
+    cold_searches: int = 0,
+    mix_searches: int = 0,
+    server_pid: int | None = None,
+    flush_cache=None,
 ) -> dict:
     """Everything measured on one dataset (Django must be set up for its database).
 
@@ -404,6 +423,39 @@ def measure_dataset(
             "reason": f"EXPLAIN (ANALYZE, BUFFERS) is PostgreSQL's; this run used {connection.vendor}.",
         }
     )
+    # (Imported here: the generator reads the reference data through Django's settings.)
+    from .searches import WARMUP_SEED, benchmark_urls, generate_searches
+
+    if cold_searches:
+        from .measure import cold_run
+
+        searches = generate_searches(max(cold_searches, mix_searches))
+        measured = set(searches)
+        warmup = [s for s in generate_searches(40, seed=WARMUP_SEED) if s not in measured]
+        if flush_cache is not None:
+            flush_cache()
+        result["cold"] = cold_run(
+            fetch,
+            benchmark_urls(searches[:cold_searches]),
+            located=[search.located for search in searches[:cold_searches]],
+            warmup_urls=benchmark_urls(warmup),
+        )
+    else:
+        result["cold"] = None
+    if load_base_url is not None and mix_searches:
+        from .load import mix_test
+
+        result["mix"] = mix_test(
+            load_base_url,
+            benchmark_urls(generate_searches(mix_searches)),
+            connection_levels=load_connections,
+            duration_s=load_seconds,
+            work_dir=(plans_dir or OUT).parent / "mix",
+            before_each=flush_cache,
+            server_pid=server_pid,
+        )
+    else:
+        result["mix"] = None
     if load_base_url is not None:
         from .load import load_test
 
@@ -445,6 +497,7 @@ def dataset_main(args: argparse.Namespace) -> None:
     from .measure import HttpFetcher
 
     client = Client(SERVER_NAME="localhost")
+    flush = (lambda: redis_command(args.redis_url, "FLUSHDB")) if args.redis_url else None
     result = measure_dataset(
         fetch=HttpFetcher(args.base_url),
         client=client,
@@ -454,6 +507,10 @@ def dataset_main(args: argparse.Namespace) -> None:
         load_seconds=args.load_seconds,
         load_connections=tuple(int(n) for n in args.load_connections.split(",")),
         plans_dir=Path(args.plans_dir),
+        cold_searches=args.cold,
+        mix_searches=args.mix if args.load_seconds else 0,
+        server_pid=args.server_pid,
+        flush_cache=flush,
     )
     Path(args.out).write_text(json.dumps(result, indent=2, default=str))
 
@@ -487,12 +544,33 @@ def machine() -> dict:
     }
 
 
+BENCH_ENV = ("BENCH_DB_PREFIX", "BENCH_SIZES", "BENCH_REPEATS", "BENCH_LOAD_SECONDS", "BENCH_COLD")
+
+
+def _bench_command(plan_name: str) -> str:
+    """How this run was started, with the environment overrides that shortened or narrowed it."""
+    overrides = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in BENCH_ENV if os.environ.get(name))
+    make = f"make bench{'-quick' if plan_name == 'quick' else ''}"
+    return f"{overrides + ' ' if overrides else ''}{make}  (= .venv/bin/python -m bench.run {plan_name})"
+
+
 def run_plan(plan: Plan) -> dict:
     # Shorter runs while working on the benchmark itself; the documented figures use the defaults.
     plan = dataclasses.replace(
         plan,
         repeats=int(os.environ.get("BENCH_REPEATS", plan.repeats)),
         load_seconds=int(os.environ.get("BENCH_LOAD_SECONDS", plan.load_seconds)),
+        cold_searches=int(os.environ.get("BENCH_COLD", plan.cold_searches)),
+    )
+    prefix = os.environ.get("BENCH_DB_PREFIX", "meridian_bench")
+    sizes = {int(size) for size in os.environ.get("BENCH_SIZES", "").split(",") if size.strip()}
+    plan = dataclasses.replace(
+        plan,
+        datasets=tuple(
+            dataclasses.replace(dataset, database=prefix + dataset.database)
+            for dataset in plan.datasets
+            if not sizes or dataset.practitioners in sizes
+        ),
     )
     OUT.mkdir(parents=True, exist_ok=True)
     static_root = OUT / "static"
@@ -503,7 +581,7 @@ def run_plan(plan: Plan) -> dict:
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "commands": {
-            "bench": f"make bench{'-quick' if plan.name == 'quick' else ''}  (= .venv/bin/python -m bench.run {plan.name})",
+            "bench": _bench_command(plan.name),
         },
         "repeats": plan.repeats,
         "datasets": [],
@@ -539,7 +617,12 @@ def run_plan(plan: Plan) -> dict:
                 f"--load-connections={','.join(map(str, plan.load_connections))}",
                 f"--plans-dir={out_dir / 'plans'}",
                 f"--out={out_dir / 'result.json'}",
+                f"--cold={plan.cold_searches}",
+                f"--mix={plan.mix_searches}",
+                f"--server-pid={server.process.pid}",
             ]
+            if "REDIS_URL" in server_env_vars:
+                dataset_command.append(f"--redis-url={server_env_vars['REDIS_URL']}")
             print(f"{dataset.database}: measuring ({shlex.join(dataset_command[2:4])} …)", flush=True)
             subprocess.run(dataset_command, env=env, cwd=ROOT, check=True)
         measured = json.loads((out_dir / "result.json").read_text())
@@ -582,6 +665,10 @@ def main(argv: list[str] | None = None) -> None:
     one.add_argument("--load-connections", default="16,64")
     one.add_argument("--plans-dir", required=True)
     one.add_argument("--out", required=True)
+    one.add_argument("--cold", type=int, default=0, help="distinct searches asked once each")
+    one.add_argument("--mix", type=int, default=0, help="distinct searches the mix draws from")
+    one.add_argument("--server-pid", type=int, default=None, help="gunicorn's master (worker memory)")
+    one.add_argument("--redis-url", default=None, help="the server's cache, emptied before the cold and mix runs")
     args = parser.parse_args(argv)
     if args.command == "dataset":
         dataset_main(args)

@@ -10,6 +10,8 @@ from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 
+from search.cache import search_cache_lookups
+
 # A directory needs none of these browser features; deny them to every frame. Geolocation only for
 # our own pages: "Use my location" on the search form (static/js/place-suggest.js) asks the browser.
 PERMISSIONS_POLICY = ", ".join(
@@ -80,7 +82,8 @@ class ServerTimingMiddleware:
     `total` is everything from this middleware inwards (the other middleware, the view,
     template rendering); `sql` is the time spent executing queries on every database
     connection, with the number of queries in its description, e.g.
-    `total;dur=12.345, sql;dur=3.210;desc="6 queries"`. It tells anyone how long the
+    `total;dur=12.345, sql;dur=3.210;desc="6 queries", cache;desc="hits=2 misses=1"` (the search
+    cache's lookups, `search.cache.cached_search_value`). It tells anyone how long the
     database took, so it is installed only when SERVER_TIMING=true (settings/base.py),
     outermost, by the benchmark (bench/).
     """
@@ -90,14 +93,17 @@ class ServerTimingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         sql = _SqlClock()
+        hits_before, misses_before = search_cache_lookups()
         started = time.perf_counter()
         with ExitStack() as stack:
             for connection in connections.all():
                 stack.enter_context(connection.execute_wrapper(sql))
             response = self.get_response(request)
         total = (time.perf_counter() - started) * 1000
+        hits, misses = search_cache_lookups()
         response.headers["Server-Timing"] = (
-            f'total;dur={total:.3f}, sql;dur={sql.seconds * 1000:.3f};desc="{sql.queries} queries"'
+            f'total;dur={total:.3f}, sql;dur={sql.seconds * 1000:.3f};desc="{sql.queries} queries", '
+            f'cache;desc="hits={hits - hits_before} misses={misses - misses_before}"'
         )
         return response
 

@@ -7,6 +7,7 @@ Callers that cache a value per search pass the search's identity as plain data.
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,13 @@ from django.conf import settings
 from django.core.cache import cache
 
 _GENERATION_KEY = "search:generation"
+_lookups = threading.local()
+
+
+def search_cache_lookups() -> tuple[int, int]:
+    """(hits, misses) of `cached_search_value` in this thread so far: the benchmark's Server-Timing
+    header reports a request's difference (directory.middleware.ServerTimingMiddleware)."""
+    return getattr(_lookups, "hits", 0), getattr(_lookups, "misses", 0)
 
 
 def invalidate_search_cache() -> None:
@@ -41,6 +49,9 @@ def cached_search_value(name: str, compute: Callable[[], Any], *, identity: dict
     key = f"search:{generation}:{name}:{digest}"
     value = cache.get(key)
     if value is None:
+        _lookups.misses = getattr(_lookups, "misses", 0) + 1
         value = compute()
         cache.set(key, value, timeout=seconds)
+    else:
+        _lookups.hits = getattr(_lookups, "hits", 0) + 1
     return value

@@ -6,8 +6,10 @@ switched on; the load test runs wrk for a second against the live server; the qu
 plans are PostgreSQL's, so that part is skipped on SQLite.
 """
 
+import http.server
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from django.db import connection
 from django.test import Client
 
 from bench import report
-from bench.measure import ClientFetcher, parse_server_timing, percentile, plan_facts
+from bench.load import run_mix
+from bench.measure import ClientFetcher, parse_cache_lookups, parse_server_timing, percentile, plan_facts
 from bench.run import measure_dataset, parse_time_v, run_timed
 from bench.scenarios import SEARCHES, search_scenarios
 
@@ -27,6 +30,8 @@ pytestmark = [
 ]
 
 HEAVY = 12
+COLD = 24
+MIX = 60
 
 
 @pytest.fixture
@@ -57,6 +62,8 @@ def measure(client: Client, tmp_path: Path, *, load_url: str | None) -> dict:
         load_seconds=1,
         load_connections=(1,),  # the live server shares one database connection between its threads
         plans_dir=tmp_path / "plans",
+        cold_searches=COLD,
+        mix_searches=MIX,
     )
 
 
@@ -138,10 +145,76 @@ def test_load_test_reports_throughput_latency_and_errors(two_sizes):
     assert {r["target"] for r in load["ratios"]} == {"search page", "API"}
 
 
+def test_cold_run_asks_each_search_once_split_by_kind_and_place(two_sizes):
+    cold = two_sizes["datasets"][-1]["cold"]
+    assert cold["searches"] == COLD and cold["warmup_requests"] > 0
+    assert sum(cold["statuses"].values()) == COLD
+    assert not any(status.startswith("5") for status in cold["statuses"]), cold["statuses"]
+    groups = cold["groups"]
+    assert groups["page:all"]["n"] + groups["api:all"]["n"] == COLD
+    assert groups["page:all"]["n"] == groups["page:broad"]["n"] + groups["page:located"]["n"]
+    for group in groups.values():
+        if group["n"]:
+            assert 0 < group["p50_ms"] <= group["p95_ms"] <= group["p99_ms"] <= group["max_ms"]
+    # The cache is on in this test (SEARCH_CACHE_SECONDS from the test settings or the fixture) or off;
+    # either way a rate is a fraction when there were lookups.
+    assert cold["cache_hit_rate"] is None or 0 <= cold["cache_hit_rate"] <= 1
+
+
+def test_mix_draws_from_the_searches_and_reads_server_timing(two_sizes):
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install -y wrk)")
+    mix = two_sizes["datasets"][-1]["mix"]
+    (run,) = mix["runs"]
+    assert run["trivial"]["requests"] > 0 and run["mix"]["requests"] > 0
+    assert run["ratio_to_trivial"] > 0
+    assert run["mix"]["distinct_paths"] == MIX and run["mix"]["zipf_s"] == 1.0
+    assert run["mix"]["status_5xx"] == 0, run["mix"]
+    # The live server loaded its middleware before this test added Server-Timing, so its responses
+    # may be untimed; test_mix_reads_server_timing_statuses_and_cache_lookups covers the header.
+    assert run["mix"]["server_ms"]["n"] + run["mix"]["untimed"] >= run["mix"]["requests"] - 2
+
+
+class _FakeServer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        status = 500 if "broken" in self.path else 400 if "bad" in self.path else 200
+        self.send_response(status)
+        self.send_header(
+            "Server-Timing", 'total;dur=12.500, sql;dur=1.000;desc="2 queries", cache;desc="hits=1 misses=2"'
+        )
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (apt-get install -y wrk)")
+def test_mix_reads_server_timing_statuses_and_cache_lookups(tmp_path):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FakeServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        # Zipf over three paths: the first (rank 1) is asked most, the broken one least.
+        result = run_mix(base, ["/ok", "/bad", "/broken"], connections=2, duration_s=1, seed=1, work_dir=tmp_path)
+    finally:
+        server.shutdown()
+    assert result["requests"] > 10 and result["untimed"] == 0
+    assert result["server_ms"]["n"] >= result["requests"] - 2  # wrk may stop with a response unread
+    assert result["server_ms"]["p50_ms"] == result["server_ms"]["max_ms"] == 12.5
+    assert result["cache_hit_rate"] == round(1 / 3, 3)
+    assert result["status_4xx"] > 0 and result["status_5xx"] > 0
+    assert result["status_4xx"] + result["status_5xx"] == result["non_2xx"]
+    assert result["status_4xx"] > result["status_5xx"]  # rank 2 is asked more often than rank 3
+
+
 def test_report_has_every_section(two_sizes):
     markdown = report.render(two_sizes)
     for heading in (
-        "## Targets at 60 listings",
+        "## Targets for repeated searches at 60 listings",
+        "## New searches, each asked once (cold) at 60 listings",
         "## Machine",
         "## Datasets",
         "## Server time at 60 listings",
@@ -154,7 +227,10 @@ def test_report_has_every_section(two_sizes):
     if shutil.which("wrk"):
         assert "## Throughput under load at 60 listings" in markdown
         assert "throughput ÷ trivial view" in markdown
+        assert "## A realistic mix under load at 60 listings" in markdown
     assert "Search page p95 ≤ 50 ms" in markdown and "Profile p95 ≤ 30 ms" in markdown
+    assert "Cold search page p95 ≤ 100 ms" in markdown and "Cold API p50 ≤ 30 ms" in markdown
+    assert "### What can lag behind a write" in markdown
     assert (
         "SQL queries per search page ≤ 6 (repeated searches)" in markdown
         and "Request time ≤ 3× its raw SQL" in markdown
@@ -213,3 +289,18 @@ def test_seed_time_and_peak_memory_come_from_time_v(tmp_path):
     assert parse_time_v(
         "\tElapsed (wall clock) time (h:mm:ss or m:ss): 1:02:03.5\n\tMaximum resident set size (kbytes): 2048\n"
     ) == {"wall_s": 3723.5, "max_rss_mb": 2.0}
+
+
+def test_server_timing_counts_search_cache_hits_and_misses(timed_client, settings):
+    settings.SEARCH_CACHE_SECONDS = 60
+    from django.core.cache import cache
+
+    cache.clear()
+    seed(3)
+    first = timed_client.get("/api/v1/practitioners/?condition=neck-pain").headers["Server-Timing"]
+    again = timed_client.get("/api/v1/practitioners/?condition=neck-pain").headers["Server-Timing"]
+    hits, misses = parse_cache_lookups(first)
+    assert misses >= 2  # at least the count and the page's ids
+    again_hits, again_misses = parse_cache_lookups(again)
+    assert again_misses == 0 and again_hits == hits + misses
+    assert parse_cache_lookups('total;dur=1.0, sql;dur=0.1;desc="1 queries"') == (0, 0)
