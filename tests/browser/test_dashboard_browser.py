@@ -130,7 +130,7 @@ def test_claim_approve_edit_fee_upload_photo_then_license_change_removes_badge(
     assert "$135.00" in page.content()
     image = page.get_by_role("img", name="Photo of Ana Ruiz")
     assert "/media/photos/ana-ruiz-" in image.get_attribute("src")
-    page.wait_for_function("document.querySelector('img.profile-photo').naturalWidth === 480")
+    page.wait_for_function("document.querySelector('img.glance-photo').naturalWidth === 480")
     assert page.locator(".badge-verified", has_text="Verified license").count() == 1
 
     # 6. Changing the license number sends it back to verification: the badge goes.
