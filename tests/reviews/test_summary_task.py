@@ -14,12 +14,18 @@ from reviews import services
 from reviews.ratings import SUMMARY_FIELDS, RatingSummary
 from reviews.tasks import recompute_review_summary
 from tests.factories import UserFactory, VerifiedUserFactory, searchable_practitioner
-from tests.jobs.conftest import queue, run_worker  # noqa: F401 (queue is a fixture)
+from tests.jobs.conftest import DATABASE_BACKEND, run_worker
 from tests.reviews.test_services import content
 
 pytestmark = pytest.mark.django_db
 
 SEARCH = reverse("practitioners:list")
+
+
+@pytest.fixture
+def queue(settings):
+    """The database backend: enqueued tasks wait for a worker."""
+    settings.TASKS = DATABASE_BACKEND
 
 
 @pytest.fixture
