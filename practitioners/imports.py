@@ -84,7 +84,7 @@ def nppes_import_stream(
             flush()
     skipped["malformed"] += reader.skipped_rows
     flush()
-    described = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items())) or "none"
+    described = ", ".join(f"{count} {reason}" for reason, count in sorted(skipped.items()) if count) or "none"
     return (
         f"{progress.rows_read} rows read; {len(seen)} acupuncturists: {total.created} created, "
         f"{total.updated} updated, {total.unchanged} unchanged, {total.claimed} claimed listings left alone; "

@@ -233,3 +233,22 @@ def test_the_upload_form_starts_the_import_and_goes_to_its_page(
 def test_the_command_line_keeps_its_progress_bar(tmp_path, capsys):
     call_command("import_nppes", str(NPPES_SAMPLE), "--progress")
     assert "NPPES: 100%" in capsys.readouterr().err
+
+
+def test_the_import_page_alone_takes_bodies_over_the_request_cap(importer, client, settings):
+    """RequestBodyLimitMiddleware lets the import upload exceed REQUEST_BODY_MAX_BYTES by
+    IMPORT_UPLOAD_MAX_BYTES; every other URL, and anything larger, still gets a 413 unread."""
+    client.force_login(importer)
+    body = {"kind": "nppes", "file": SimpleUploadedFile("big.txt", b"x" * (7 * 1024 * 1024))}
+    response = client.post(reverse("admin:jobs_importrun_add"), body)
+    assert response.status_code == 200 and "is not a .csv file" in response.text
+    body["file"].seek(0)
+    assert client.post(reverse("admin:jobs_importrun_changelist"), body).status_code == 413
+    declared = settings.REQUEST_BODY_MAX_BYTES + settings.IMPORT_UPLOAD_MAX_BYTES + 1
+    response = client.generic(
+        "POST",
+        reverse("admin:jobs_importrun_add"),
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(declared),
+    )
+    assert response.status_code == 413
