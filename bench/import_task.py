@@ -81,7 +81,7 @@ def main() -> None:
     if args.step == "report":
         return report(int(args.arg))
 
-    sample = Path(f"/tmp/npidata_{args.rows}.csv")
+    sample = Path(tempfile.gettempdir()) / f"npidata_{args.rows}.csv"
     if not sample.exists():
         subprocess.run(
             [PYTHON, "bench/make_nppes_sample.py", "--rows", str(args.rows), "--out", str(sample)], cwd=ROOT, check=True

@@ -80,6 +80,8 @@ def test_a_second_run_of_the_task_imports_nothing_again(importer, start, queue):
     assert run.created == 6 and Practitioner.objects.count() == 6
 
 
+# A worker in this process commits and closes connections (as tests/jobs/test_email.py).
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_runs_the_queued_import_and_the_page_shows_progress(importer, start, queue, client):
     client.force_login(importer)
     run = start("nppes", NPPES_SAMPLE)
@@ -215,6 +217,8 @@ def test_a_roster_upload_needs_a_state_and_valid_columns(importer, start, client
     assert not ImportRun.objects.exists()
 
 
+# A worker in this process commits and closes connections (as tests/jobs/test_email.py).
+@pytest.mark.django_db(transaction=True)
 def test_the_upload_form_starts_the_import_and_goes_to_its_page(
     importer, client, queue, django_capture_on_commit_callbacks
 ):

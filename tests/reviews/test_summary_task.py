@@ -58,6 +58,8 @@ def summary(listing) -> tuple:
     return Practitioner.objects.filter(pk=listing.pk).values_list(*SUMMARY_FIELDS).get()
 
 
+# A worker in this process commits and closes connections (as tests/jobs/test_email.py).
+@pytest.mark.django_db(transaction=True)
 def test_a_patient_sees_the_review_counted_right_after_publication_before_any_worker_runs(
     client, settings, queue, moderator, listing, django_capture_on_commit_callbacks
 ):
