@@ -1,9 +1,10 @@
 """The board roster cross-check as one function, for the admin's import task.
 
-`roster_import_file` is the thin seam between the task and the roster importer: today it runs
-`manage.py import_license_roster` on the file (problems go to the run's progress as they are
-reported; the counts are read from the command's summary line at the end); when the importer
-offers a pure `roster_cross_check(...) -> report`, only this function changes.
+`roster_import_file` is the thin seam between the task and the roster importer: it runs
+`manage.py import_license_roster` on the file and reads the counts from the command's summary line
+(its documented output, the same before and after the importer's split into `roster_cross_check` and
+`roster_apply`); the problems are the command's problem lines. Rosters are small (one state's
+licenses), so the output is kept whole.
 """
 
 import re
@@ -12,35 +13,29 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from .management.commands import import_license_roster
-
-# "CO roster x.csv: 12 rows read; 8 matched, 2 mismatched, 1 of ours unknown to the board, 3 board
-# entries we do not list; skipped 1 malformed, 0 duplicate row(s); … 2 license(s) updated, 1 verified"
+# "CO roster x.csv: 9 rows read; 1 matched, 3 mismatched, 1 of ours unknown to the board, 1 board entries
+# we do not list; skipped 2 malformed, 1 duplicate, 1 other license types row(s); 3 problem(s) reported;
+# 2 license(s) updated, 0 verified from the roster."
 SUMMARY = re.compile(
     r"(?P<rows>\d+) rows read; (?P<matched>\d+) matched, (?P<mismatched>\d+) mismatched, .*?"
     r"skipped (?P<malformed>\d+) malformed, (?P<duplicates>\d+) duplicate(?:, (?P<other>\d+) other license types)?"
-    r".*?(?:(?P<updated>\d+) license\(s\) (?:would be )?updated, (?P<verified>\d+) (?:would be )?verified from the roster)?\.$"
+    r" row\(s\); (?P<problems>\d+) problem\(s\) reported; "
+    r"(?:(?P<updated>\d+) license\(s\) (?:would be )?updated, (?P<verified>\d+) (?:would be )?verified from the roster"
+    r"|nothing changed.*)\.$"
 )
 
 
-class _Command(import_license_roster.Command):
-    """The command with its problems handed to the run's progress instead of only printed."""
-
-    def __init__(self, report, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._progress_report = report
-
-    def report(self, line: int | None, message: str) -> None:
-        self._progress_report(line, message)
-        super().report(line, message)
+class SummaryNotFound(RuntimeError):
+    """The command's output did not end with the summary line this function reads."""
 
 
 def roster_import_file(*, path: Path, options: dict, progress) -> str:
-    """Cross-check (and with options["apply"], apply) the roster at `path`; returns the command's
-    output. Raises CommandError for a file or option the command refuses (nothing written then)."""
-    out = StringIO()
+    """Cross-check (and with options["apply"], apply) the roster at `path`, setting the counts and
+    problems on `progress`; returns the command's report. Raises CommandError for a file or option
+    the command refuses (nothing written then)."""
+    out, err = StringIO(), StringIO()
     call_command(
-        _Command(progress.report),
+        "import_license_roster",
         str(path),
         state=options["state"],
         preset=options.get("preset", "meridian"),
@@ -49,14 +44,18 @@ def roster_import_file(*, path: Path, options: dict, progress) -> str:
         apply=bool(options.get("apply")),
         progress=False,
         stdout=out,
-        stderr=StringIO(),
+        stderr=err,
     )
     output = out.getvalue().strip()
-    found = SUMMARY.search(output.splitlines()[-1])
-    if found:
-        counts = {key: int(value or 0) for key, value in found.groupdict().items()}
-        progress.rows_read = counts["rows"]
-        progress.updated = counts["updated"] + counts["verified"]
-        progress.unchanged = counts["matched"] + counts["mismatched"] - progress.updated
-        progress.skipped = counts["malformed"] + counts["duplicates"] + counts["other"]
+    found = SUMMARY.search(output.splitlines()[-1] if output else "")
+    if found is None:
+        raise SummaryNotFound(f"import_license_roster printed no summary line: {output[-300:]!r}")
+    counts = {key: int(value or 0) for key, value in found.groupdict().items()}
+    progress.rows_read = counts["rows"]
+    progress.updated = counts["updated"] + counts["verified"]
+    progress.unchanged = counts["matched"] + counts["mismatched"] - progress.updated
+    progress.skipped = counts["malformed"] + counts["duplicates"] + counts["other"]
+    for line in err.getvalue().splitlines():
+        progress.report(None, line)
+    progress.errors = counts["problems"]
     return output
