@@ -5,11 +5,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from jobs.models import ImportRun
 from jobs.services import import_run_start
@@ -256,3 +258,30 @@ def test_the_import_page_alone_takes_bodies_over_the_request_cap(importer, clien
         CONTENT_LENGTH=str(declared),
     )
     assert response.status_code == 413
+
+
+def test_only_staff_with_the_permission_may_start_an_import(start):
+    staff = UserFactory(is_staff=True)
+    with pytest.raises(PermissionDenied):
+        import_run_start(kind="nppes", upload=upload(NPPES_SAMPLE), options={}, actor=staff)
+    with pytest.raises(ValidationError, match="Unknown import"):
+        start("registry", NPPES_SAMPLE)
+    assert not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"state": "failed", "error": "", "finished_at": timezone.now()},  # a failure always says why
+        {"state": "done"},  # finished runs have a finish time
+        {"state": "running", "finished_at": timezone.now()},  # and only they do
+        {"kind": "other"},
+        {"state": "paused"},
+    ],
+)
+def test_the_database_refuses_an_inconsistent_run(importer, change):
+    run = ImportRun.objects.create(
+        kind="nppes", file="imports/x.csv", original_name="x.csv", size=1, started_by=importer
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportRun.objects.filter(pk=run.pk).update(**change)
