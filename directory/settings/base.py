@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "verification",
     "search",
     "reviews",
+    "landing",
     "dashboard",
     "demo",
     "fhir",
