@@ -1,11 +1,11 @@
 """The NPPES import as one function over a stream, for the admin's import task.
 
-`nppes_import_stream` is the thin seam between the task and the importer: today it drives the
-importer's pieces the way `manage.py import_nppes` does (stream the rows, skip what is not an
-active individual acupuncturist, parse, write in batches with `services.nppes_import_batch`);
-when the importer offers a pure plan and a bulk apply, only this function changes. It reads the
-file line by line and writes one transaction per batch, so memory stays flat however large the
-file, and the counts are handed to `on_progress` as it goes.
+`nppes_import_stream` is the thin seam between the task and the importer: it drives the importer's
+pieces the way `manage.py import_nppes` does — stream the rows, skip what is not an active individual
+acupuncturist, parse, and write each batch with `services.nppes_import_batch` (the reads, the pure
+`nppes.nppes_plan` and the bulk `nppes_apply` in one transaction). It reads the file line by line and
+writes one transaction per batch, so memory stays flat however large the file, and hands the counts
+to `on_progress` as it goes.
 """
 
 from collections import Counter
