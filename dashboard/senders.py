@@ -1,8 +1,9 @@
 """Where a claim's one-time code goes: pluggable senders, chosen by settings.CLAIM_CODE_SENDERS.
 
 `CLAIM_CODE_SENDERS` maps a channel ("email", "sms") to the dotted path of a class with
-`send(*, to: str, message: str) -> None`. Email goes through Django's mailer (console in
-development, in-memory in tests, SMTP in production). SMS has no provider yet: the console
+`send(*, to: str, message: str) -> None`. Email goes through the mail queue
+(`jobs.services.email_enqueue`: sent by a worker once the request's transaction commits, retried
+while the mail server is down; console in development, in-memory in tests, SMTP in production). SMS has no provider yet: the console
 sender prints the message (dev.py), the in-memory one keeps it in `sms_outbox` (test.py);
 production offers the phone only when CLAIM_CODE_SMS_SENDER names a provider's class
 behind the same interface.
@@ -12,8 +13,9 @@ import sys
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+
+from jobs.services import email_enqueue
 
 CLAIM_CODE_SUBJECT = "Your Meridian listing code"
 
@@ -24,7 +26,7 @@ class CodeSender(Protocol):
 
 class EmailCodeSender:
     def send(self, *, to: str, message: str) -> None:
-        send_mail(subject=CLAIM_CODE_SUBJECT, message=message, from_email=None, recipient_list=[to])
+        email_enqueue(to=to, subject=CLAIM_CODE_SUBJECT, body=message)
 
 
 class ConsoleSmsSender:

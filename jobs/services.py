@@ -2,16 +2,22 @@
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
-from .models import TaskRetry
+from .models import ImportRun, TaskRetry
 from .tasks import send_email
 
 RETRY_PERMISSION = "jobs.add_taskretry"
+IMPORT_PERMISSION = "jobs.add_importrun"
+# How much of an upload is checked for being text (the importers report bad lines after that).
+SNIFF_BYTES = 64 * 1024
 
 
 def email_enqueue(*, to: str, subject: str, body: str, key: str | None = None) -> None:
@@ -43,3 +49,61 @@ def task_retry(*, result: DBTaskResult, actor) -> TaskRetry:
         retry.full_clean()
         retry.save()
     return retry
+
+
+def import_upload_check(upload: UploadedFile) -> None:
+    """A CSV file within the size limit: ValidationError saying what is wrong otherwise."""
+    limit = settings.IMPORT_UPLOAD_MAX_BYTES
+    if not upload.name.lower().endswith(".csv"):
+        raise ValidationError(f"“{upload.name[:100]}” is not a .csv file: upload the CSV itself (unzipped).")
+    if upload.size == 0:
+        raise ValidationError("The file is empty.")
+    if upload.size > limit:
+        raise ValidationError(
+            f"The file is {upload.size / 1024 / 1024:.1f} MB; uploads may be at most {limit // (1024 * 1024)} MB. "
+            "Import larger files from the command line (docs/deployment.md)."
+        )
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    if b"\x00" in head or not _looks_like_text(head):
+        raise ValidationError("This is not a text (CSV) file: it contains binary data.")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    # The importers read UTF-8 and fall back to Windows-1252 per line, so either decodes.
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if encoding == "utf-8" and exc.start >= len(head) - 3:
+                return True  # a character cut at the end of the sniffed part
+            continue
+        return True
+    return False
+
+
+def import_run_start(*, kind: str, upload: UploadedFile, options: dict, actor) -> ImportRun:
+    """Store the file in the default storage and enqueue its import once the transaction commits.
+
+    The task (settings.IMPORT_TASKS[kind]) is given only the run's id; a worker on any machine
+    reads the file from the storage and writes its progress on the run.
+    """
+    if not actor.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied("Only staff allowed to start imports may start one.")
+    if kind not in settings.IMPORT_TASKS:
+        raise ValidationError(f"Unknown import “{kind[:20]}”.")
+    import_upload_check(upload)
+    task: Task = import_string(settings.IMPORT_TASKS[kind])
+    with transaction.atomic():
+        run = ImportRun(kind=kind, original_name=upload.name[:255], size=upload.size, options=options, started_by=actor)
+        run.file.save(upload.name, upload, save=False)
+        run.full_clean()
+        run.save()
+        transaction.on_commit(lambda: _enqueue_import(task, run.pk))
+    return run
+
+
+def _enqueue_import(task: Task, run_id: int) -> None:
+    result = task.enqueue(run_id=run_id)
+    ImportRun.objects.filter(pk=run_id, task_id="").update(task_id=str(result.id))

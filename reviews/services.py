@@ -13,6 +13,7 @@ field), `PermissionDenied` for an actor who may not do this at all.
 """
 
 import datetime
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,11 +24,10 @@ from accounts.models import User
 from accounts.selectors import user_has_verified_email
 from practitioners.conflicts import require_no_conflict, review_conflict
 from practitioners.models import Condition, Practitioner
-from search.cache import invalidate_search_cache
 
+from . import summaries, tasks
 from .models import REPLY_MAX_LENGTH, TEXT_MAX_LENGTH, HelpfulVote, Review, ReviewReply, ReviewReport, ReviewState
-from .ratings import SUMMARY_FIELDS, RatingSummary
-from .selectors import published_summaries
+from .ratings import RatingSummary
 
 # At most this many reviews per account in any rolling 24 hours: enough for someone who has seen
 # two or three practitioners, too few for a burst of fake reviews from one account.
@@ -58,7 +58,7 @@ RESOLVE_REPORT_PERMISSION = "reviews.change_reviewreport"
 
 
 def _lock_practitioner(practitioner_id: int) -> Practitioner:
-    return Practitioner.objects.select_for_update().only("pk", "owner", *SUMMARY_FIELDS).get(pk=practitioner_id)
+    return summaries.lock_practitioner(practitioner_id)
 
 
 def _lock_review(review_id: int) -> Review:
@@ -75,13 +75,10 @@ def _sync(stale: Review, fresh: Review) -> Review:
 
 
 def _store_summary(practitioner: Practitioner, summary: RatingSummary) -> None:
-    # update(), not save(): only the summary columns change, and the listing's updated_at
-    # (its "last edited" date) must not move because somebody reviewed it.
-    Practitioner.objects.filter(pk=practitioner.pk).update(**summary.as_fields())
-    for name, value in summary.as_fields().items():
-        setattr(practitioner, name, value)
-    # Ratings sort and filter searches; cached searches must not keep the old ones.
-    transaction.on_commit(invalidate_search_cache)
+    """Stored at once, in the review change's transaction (the profile and search show it as soon as
+    it commits); then rebuilt from the published reviews by a task, which corrects any drift."""
+    summaries.store(practitioner, summary)
+    transaction.on_commit(partial(tasks.recompute_review_summary.enqueue, practitioner_id=practitioner.pk))
 
 
 def _summary_add(practitioner: Practitioner, *, rating: int, bedside: int) -> None:
@@ -94,11 +91,7 @@ def _summary_remove(practitioner: Practitioner, *, rating: int, bedside: int) ->
 
 def practitioner_summary_recompute(*, practitioner: Practitioner) -> RatingSummary:
     """Rebuild one practitioner's summary from its published reviews (locks the row)."""
-    with transaction.atomic():
-        locked = _lock_practitioner(practitioner.pk)
-        summary = published_summaries([locked.pk])[locked.pk]
-        _store_summary(locked, summary)
-    return summary
+    return summaries.rebuild(practitioner_id=practitioner.pk)[0]
 
 
 # ---------------------------------------------------------------- checks

@@ -215,6 +215,12 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200")]
 # The jobs `manage.py run_scheduler` enqueues once a day.
 DAILY_TASKS = ["verification.tasks.expire_credentials", "dashboard.tasks.send_freshness_reminders"]
+# Imports staff start from the admin (jobs.ImportRun): the task that runs each kind.
+IMPORT_TASKS = {"nppes": "practitioners.tasks.import_nppes", "roster": "verification.tasks.import_roster"}
+# The largest file the admin accepts for an import (RequestBodyLimitMiddleware lets that page's
+# request be this much larger than REQUEST_BODY_MAX_BYTES). The monthly NPPES file (about 10 GB)
+# is imported from the command line on a worker machine instead (docs/deployment.md).
+IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Meridian <no-reply@meridian.example>")
 

@@ -9,12 +9,13 @@ the database may change. Object-scoped URLs are also requested with another user
 import dataclasses
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.sites import site as admin_site
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -886,3 +887,69 @@ def test_retrying_a_failed_task_is_for_staff_with_the_retry_permission_only(worl
     assert response.status_code == 302
     assert TaskRetry.objects.get().retried_by == world.users["superuser"]
     assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+
+def test_starting_and_following_imports_is_for_staff_with_the_import_permission_only(world, settings, tmp_path):
+    """The admin's import upload (jobs.ImportRunAdmin add view) and a run's page: superusers and
+    staff given jobs.add_importrun; credential reviewers get 403; others are sent to sign in. A
+    refused upload stores no run and no file."""
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jobs.models import ImportRun
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued, not run
+    sample = (Path(__file__).resolve().parents[2] / "fixtures" / "nppes" / "npidata_pfile_sample.csv").read_bytes()
+    add_url = reverse("admin:jobs_importrun_add")
+    importer = UserFactory(is_staff=True)
+    importer.user_permissions.add(Permission.objects.get(codename="add_importrun", content_type__app_label="jobs"))
+    EmailAddress.objects.create(user=importer, email=importer.email, verified=True, primary=True)
+    users = {**world.users, "importer": importer}
+
+    def admin_outcome(response) -> int | str:
+        if response.status_code == 302 and "/admin/login/" in response.headers["Location"]:
+            return "admin login"
+        return response.status_code
+
+    def as_role(role: str) -> Client:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(users[role])
+        return client
+
+    expected = {
+        "anonymous": "admin login",
+        "patient": "admin login",
+        "owner": "admin login",
+        "reviewer": 403,
+        "importer": 302,
+        "superuser": 302,
+    }
+    actual = {}
+    for role in expected:
+        before = ImportRun.objects.count()
+        client = as_role(role)
+        page = admin_outcome(client.get(add_url))
+        upload = SimpleUploadedFile("npidata.csv", sample, content_type="text/csv")
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            actual[role] = admin_outcome(client.post(add_url, {"kind": "nppes", "file": upload}))
+        assert page == (200 if actual[role] == 302 else actual[role]), role
+        started = ImportRun.objects.count() - before
+        assert started == (1 if actual[role] == 302 else 0), role
+    assert actual == expected
+    assert set(ImportRun.objects.values_list("started_by__email", flat=True)) == {
+        importer.email,
+        world.users["superuser"].email,
+    }
+    assert len([path for path in tmp_path.rglob("*.csv")]) == 2  # refused uploads stored nothing
+
+    run = ImportRun.objects.filter(started_by=world.users["superuser"]).get()
+    run_url = reverse("admin:jobs_importrun_change", args=[run.pk])
+    pages = {role: admin_outcome(as_role(role).get(run_url)) for role in expected}
+    # Whoever may start imports follows every run (not only their own); nobody edits or deletes one.
+    assert pages == {**expected, "importer": 200, "superuser": 200}
+    assert as_role("superuser").post(run_url, {"state": "done"}).status_code == 403
+    delete_url = reverse("admin:jobs_importrun_delete", args=[run.pk])
+    assert as_role("superuser").post(delete_url, {"post": "yes"}).status_code == 403
+    assert ImportRun.objects.get(pk=run.pk).state == "queued"
