@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django.contrib.postgres",
+    "django.forms",  # its widget templates, for forms rendered with the project's engine (reviews.forms)
     "django_filters",
     "rest_framework",
     "drf_spectacular",
