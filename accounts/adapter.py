@@ -1,8 +1,12 @@
 """django-allauth hooks."""
 
+import ipaddress
+
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.http import HttpRequest
 
 from jobs.services import email_enqueue
 
@@ -24,3 +28,18 @@ class AccountAdapter(DefaultAccountAdapter):
         message = self.render_mail(template_prefix, email, context)
         for address in message.to:
             email_enqueue(to=address, subject=message.subject, body=message.body)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """The address sign-in limits count against, chosen as the API throttle (DRF's NUM_PROXIES)
+        chooses it: the entry TRUSTED_PROXY_COUNT from the right of X-Forwarded-For, or the leftmost
+        when the header is shorter. allauth itself raises ImproperlyConfigured on a short header — a 500
+        any client behind fewer proxies could cause; an unparsable entry falls back to the socket address."""
+        count = settings.ALLAUTH_TRUSTED_PROXY_COUNT
+        forwarded = request.headers.get("x-forwarded-for")
+        if count > 0 and forwarded:
+            entries = forwarded.split(",")
+            try:
+                return str(ipaddress.ip_address(entries[-min(count, len(entries))].strip()))
+            except ValueError:
+                return request.META["REMOTE_ADDR"]
+        return super().get_client_ip(request)

@@ -23,7 +23,7 @@ from practitioners.models import (
     School,
     StateBoard,
 )
-from practitioners.services import LISTING_FIELDS, listing_snapshot
+from practitioners.services import LISTING_FIELDS, LOCATION_FIELDS, listing_snapshot
 from reviews.models import REPLY_MAX_LENGTH
 
 from . import images
@@ -182,21 +182,12 @@ class ListingForm(forms.ModelForm):
 
 class LocationForm(forms.ModelForm):
     phone = forms.CharField(required=False, max_length=30, validators=[phone_validator])
+    # The location as the form showed it (`location_fingerprint`): a change saved since is noticed.
+    loaded = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     class Meta:
         model = PracticeLocation
-        fields = [
-            "name",
-            "street",
-            "city",
-            "state",
-            "zip_code",
-            "phone",
-            "evening_hours",
-            "weekend_hours",
-            "wheelchair_accessible",
-            "is_primary",
-        ]
+        fields = list(LOCATION_FIELDS)
         labels = {
             "street": "Street address",
             "zip_code": "ZIP code",

@@ -18,7 +18,7 @@ from accounts.selectors import user_has_verified_email
 from practitioners import freshness, trust
 from practitioners import services as listing_services
 from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, Practitioner, StateBoard
-from practitioners.services import LISTING_FIELDS
+from practitioners.services import LISTING_FIELDS, LOCATION_FIELDS
 from reviews import services as review_services
 from reviews.models import Review
 
@@ -376,7 +376,7 @@ def _location_forms(request: HttpRequest, location=None):
 
 
 def _location_fields(form: LocationForm) -> dict:
-    return {name: form.cleaned_data[name] for name in form.fields}
+    return {name: form.cleaned_data[name] for name in LOCATION_FIELDS}
 
 
 def _warn_about_state(request: HttpRequest, listing: Practitioner, state: str) -> None:
@@ -416,11 +416,24 @@ def _own_location(listing: Practitioner, pk: int):
 def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpResponse:
     location = _own_location(listing, pk)
     form, hours_form = _location_forms(request, location)
-    if request.method == "POST" and form.is_valid() & hours_form.is_valid():
+    saved_now = None
+    if request.method == "GET":
+        form.initial["loaded"] = listing_services.location_fingerprint(location)
+    elif form.is_valid() & hours_form.is_valid():
         try:
             location = listing_services.location_update(
-                location=location, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
+                location=location,
+                actor=request.user,
+                fields=_location_fields(form),
+                hours=hours_form.slots(),
+                loaded=form.cleaned_data["loaded"] or None,
             )
+        except listing_services.LocationEditConflict as exc:
+            form.add_error(None, exc)
+            saved_now = _own_location(listing, pk)
+            data = request.POST.copy()  # a second save is a deliberate choice of this edit's values
+            data[form.add_prefix("loaded")] = listing_services.location_fingerprint(saved_now)
+            form.data = data
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -428,7 +441,10 @@ def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpR
             _warn_about_state(request, listing, location.state_id)
             return redirect("dashboard:home")
     return render(
-        request, "dashboard/location_form.html", {"form": form, "hours_form": hours_form, "location": location}
+        request,
+        "dashboard/location_form.html",
+        {"form": form, "hours_form": hours_form, "location": location, "saved_now": saved_now},
+        status=409 if saved_now else 200,
     )
 
 

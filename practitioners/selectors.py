@@ -16,6 +16,7 @@ def practitioner_profile(*, slug: str, today: datetime.date | None = None) -> Pr
     queryset = (
         Practitioner.objects.published()
         .with_trust_facts(today)
+        .with_license_state(today)
         .prefetch_related(
             "conditions",
             "techniques",

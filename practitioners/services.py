@@ -10,6 +10,8 @@ Credential decisions live in `verification.services`; this module never calls th
 """
 
 import datetime
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -66,6 +68,19 @@ LISTING_FIELDS = (
     "contact_email",
 )
 M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+# What a practitioner may change on one of their practice locations (besides its opening hours).
+LOCATION_FIELDS = (
+    "name",
+    "street",
+    "city",
+    "state",
+    "zip_code",
+    "phone",
+    "evening_hours",
+    "weekend_hours",
+    "wheelchair_accessible",
+    "is_primary",
+)
 # What the free-text search document is built from (practitioners.documents), on the listing itself.
 SEARCH_DOCUMENT_SOURCES = frozenset({"name", "bio", "conditions", "techniques", "services"})
 # What staff may change in the admin on top of the practitioner's fields. The status goes through
@@ -376,19 +391,48 @@ def location_create(
     return location
 
 
+def location_fingerprint(location: PracticeLocation) -> str:
+    """A digest of what the location edit form shows (its fields and opening hours), sent back
+    with the edit so that a change saved since (another tab, another device) is noticed."""
+    fields = [
+        listing_value(name, getattr(location, f"{name}_id" if name == "state" else name)) for name in LOCATION_FIELDS
+    ]
+    hours = sorted((slot.weekday, str(slot.opens), str(slot.closes)) for slot in location.hours.all())
+    return hashlib.sha256(json.dumps([fields, hours]).encode()).hexdigest()
+
+
+class LocationEditConflict(ValidationError):
+    """The location was changed elsewhere since the edit form was loaded; nothing was written.
+    `saved` is the location as saved now."""
+
+    def __init__(self, *, saved: PracticeLocation):
+        super().__init__(
+            "This location was changed in another tab or on another device since you opened this page, "
+            "so nothing was saved. The form now shows your changes; the saved values are listed above it. "
+            "Save again to keep yours."
+        )
+        self.saved = saved
+
+
 def location_update(
     *,
     location: PracticeLocation,
     actor: User,
     fields: dict[str, Any],
     hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+    loaded: str | None = None,
 ) -> PracticeLocation:
-    """Change a location and (when `hours` is given) its opening hours."""
+    """Change a location and (when `hours` is given) its opening hours.
+
+    `loaded` is the `location_fingerprint` the edit form was built from: when the location was
+    saved differently since, `LocationEditConflict` is raised and nothing is written."""
     practitioner = location.practitioner
     require_owner(practitioner, actor)
     with transaction.atomic():
         lock_listing(practitioner)
         locked = PracticeLocation.objects.select_for_update().get(pk=location.pk, practitioner=practitioner)
+        if loaded is not None and loaded != location_fingerprint(locked):
+            raise LocationEditConflict(saved=locked)
         for name, value in fields.items():
             setattr(locked, name, value)
         _location_saved(locked, actor, hours, reason="Location edited by the practitioner")

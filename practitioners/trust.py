@@ -7,7 +7,7 @@ that both agree at the date boundaries.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -205,10 +205,16 @@ def checked_license_q() -> Q:
     return Q(verification_state__in=CHECKED_STATES)
 
 
-def license_state_sentence(state: str, verified_at: datetime.datetime | None) -> str:
-    """The card's license sentence, e.g. "License verified by Meridian, May 2026"."""
+def license_state_sentence(
+    state: str, verified_at: datetime.datetime | None, *, state_names: Sequence[str] = ()
+) -> str:
+    """The card's license sentence, e.g. "License verified by Meridian, May 2026"; the profile adds
+    the states the verified license covers ("…, May 2026, New Jersey")."""
     if state == LICENSE_VERIFIED:
-        return f"License verified by Meridian, {verified_at:%B %Y}" if verified_at else "License verified by Meridian"
+        parts = ["License verified by Meridian"]
+        if verified_at:
+            parts.append(f"{verified_at:%B %Y}")
+        return ", ".join([*parts, *state_names])
     return {
         LICENSE_EXPIRED: "License expired",
         LICENSE_NOT_CURRENT: "License checked by Meridian, but not active and unrestricted",

@@ -4,10 +4,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reviews.selectors import profile_reviews
+from search.selectors import nearest_location, tel_href
 
-from . import trust
+from . import geo, maps, places, trust
 from .jsonld import profile_json_ld
-from .models import Condition, StateBoard
+from .models import Condition, PracticeLocation, Practitioner, StateBoard
 from .selectors import practitioner_profile
 
 
@@ -60,7 +61,51 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
             condition=request.GET.get("condition"),
         ),
     }
+    context.update(profile_glance(practitioner, context, location_text=request.GET.get("location", "")))
     return render(request, "practitioners/detail.html", context)
+
+
+def profile_glance(practitioner: Practitioner, context: dict, *, location_text: str) -> dict:
+    """The summary card's facts and each location's map, from what the page already loaded (no query).
+
+    `location` is the searched place when the patient came from a search (optional): the card then
+    shows the location nearest to it, else the primary one."""
+    resolution = places.resolve(location_text) if location_text.strip() else None
+    searched = resolution.place if resolution else None
+    nearest = nearest_location(practitioner, searched)
+    phone = practitioner.phone or (nearest.phone if nearest else "")
+    outcomes = context["review_section"].outcomes
+    return {
+        "license_sentence": trust.license_state_sentence(
+            practitioner.license_state,
+            practitioner.license_verified_at,
+            state_names=[c.state_name for c, _board, _text in context["state_rules"] if c.covered_by == "license"],
+        ),
+        "glance_phone": phone,
+        "glance_tel": tel_href(phone),
+        "glance_location": nearest,
+        "glance_searched": searched,
+        "glance_distance": (
+            geo.haversine_miles(searched.latitude, searched.longitude, nearest.latitude, nearest.longitude)
+            if searched and nearest and nearest.latitude is not None
+            else None
+        ),
+        "glance_location_error": resolution.message if resolution and not searched else "",
+        "glance_outcome": outcomes[0] if outcomes else None,  # the most-reported condition
+        "location_maps": [(location, *location_display(location)) for location in practitioner.locations.all()],
+    }
+
+
+def location_display(location: PracticeLocation) -> tuple[maps.LocationMap | None, str]:
+    """One location's map and its directions link."""
+    return (
+        maps.location_map(
+            state=location.state_id, city=location.city, latitude=location.latitude, longitude=location.longitude
+        ),
+        maps.directions_url(
+            street=location.street, city=location.city, state=location.state_id, zip_code=location.zip_code
+        ),
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

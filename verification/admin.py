@@ -14,6 +14,9 @@ Pages:
   with the decision forms (posted to …/<id>/decide/).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -70,6 +73,17 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
+
+
+def _posted_versions(request: HttpRequest, credentials: list, name: Callable[[Any], str]) -> dict:
+    """The version of each credential as the reviewer's page showed it (a hidden field per row).
+    A missing field checks nothing; a malformed one never matches, so that decision is refused."""
+    versions = {}
+    for credential in credentials:
+        raw = request.POST.get(name(credential))
+        if raw is not None:
+            versions[credential] = int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    return versions
 
 
 def _report_bulk(request: HttpRequest, outcome: services.BulkOutcome, decision: str) -> None:
@@ -275,12 +289,14 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
             form = BulkDecisionForm(request.POST)
             if form.is_valid():
                 data = form.cleaned_data
+                credentials = list(queryset)
                 outcome = services.credentials_decide_bulk(
-                    credentials=list(queryset),
+                    credentials=credentials,
                     decision=data["decision"],
                     actor=request.user,
                     source=data["source"],
                     note=data["note"],
+                    versions=_posted_versions(request, credentials, lambda c: f"version-{c.pk}"),
                 )
                 _report_bulk(request, outcome, data["decision"])
                 return None
@@ -423,6 +439,9 @@ class VerificationQueueAdmin(admin.ModelAdmin):
                     actor=request.user,
                     source=data["source"],
                     note=data["note"],
+                    versions=_posted_versions(
+                        request, selected, lambda c: f"version-{queue.KIND_OF_MODEL[type(c)]}-{c.pk}"
+                    ),
                 )
                 _report_bulk(request, outcome, data["decision"])
                 return HttpResponseRedirect(self._url(filters))

@@ -12,7 +12,7 @@ emails anyone.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -417,18 +417,29 @@ class BulkOutcome:
 
 
 def credentials_decide_bulk(
-    *, credentials: Iterable[Credential], decision: str, actor: User, source: str = "", note: str = ""
+    *,
+    credentials: Iterable[Credential],
+    decision: str,
+    actor: User,
+    source: str = "",
+    note: str = "",
+    versions: Mapping[Credential, int] | None = None,
 ) -> BulkOutcome:
     """Verify or reject several credentials. Each is its own transaction: one that cannot
-    move (e.g. already verified by someone else) is reported in `failed`, one on the actor's
-    own listing in `skipped`; the others still go through."""
+    move (e.g. already verified by someone else, or changed since the reviewer saw the
+    version given in `versions`) is reported in `failed`, one on the actor's own listing in
+    `skipped`; the others still go through."""
     if decision not in ("verify", "reject"):
         raise ValueError(f"Unknown bulk decision {decision!r}.")
+    versions = versions or {}
     outcome = BulkOutcome()
     for credential in credentials:
+        expected_version = versions.get(credential)
         try:
             if decision == "verify":
-                credential_verify(credential=credential, actor=actor, source=source, note=note)
+                credential_verify(
+                    credential=credential, actor=actor, source=source, note=note, expected_version=expected_version
+                )
             else:
                 credential_refuse(
                     credential=credential,
@@ -436,6 +447,7 @@ def credentials_decide_bulk(
                     new_state=VerificationState.REJECTED,
                     reason=note,
                     source=source,
+                    expected_version=expected_version,
                 )
         except ConflictOfInterest as exc:
             outcome.skipped.append((credential, str(exc)))

@@ -133,3 +133,54 @@ def test_the_first_location_of_a_listing_becomes_the_main_one(owner_client, list
     listing.locations.all().delete()
     owner_client.post(ADD, location_data())
     assert listing.locations.get().is_primary
+
+
+def _loaded(page: str) -> str:
+    import re
+
+    return re.search(r'name="loc-loaded" value="([0-9a-f]{64})"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        {"loc-name": "Renamed in the other tab"},
+        {"loc-phone": "415-555-0000"},
+        {"hours-opens_3": "07:00", "hours-closes_3": "09:00"},  # only the opening hours changed
+    ],
+)
+def test_an_edit_saved_in_another_tab_is_not_overwritten_silently(owner_client, listing, elsewhere):
+    location = listing.locations.get()
+    url = reverse("dashboard:location_edit", args=[location.pk])
+    assert owner_client.post(url, location_data()).status_code == 302  # both tabs start from these values
+    first_tab = _loaded(owner_client.get(url).text)
+    second_tab = _loaded(owner_client.get(url).text)
+    assert first_tab == second_tab
+    assert owner_client.post(url, location_data(**{"loc-loaded": second_tab, **elsewhere})).status_code == 302
+    saved = rows()
+
+    mine = location_data(**{"loc-name": "Mine", "loc-loaded": first_tab})
+    response = owner_client.post(url, mine)
+    assert response.status_code == 409
+    assert "changed in another tab or on another device" in response.text
+    assert "Saved in the meantime" in response.text
+    assert rows() == saved  # nothing of this edit was written
+    assert 'value="Mine"' in response.text  # the edit is kept in the form
+
+    # Saving again (the form now carries the new fingerprint) is a deliberate choice: it goes through.
+    again = owner_client.post(url, {**mine, "loc-loaded": _loaded(response.text)})
+    assert again.status_code == 302
+    location.refresh_from_db()
+    assert location.name == "Mine"
+
+
+def test_an_edit_without_or_with_a_forged_fingerprint(owner_client, listing):
+    location = listing.locations.get()
+    url = reverse("dashboard:location_edit", args=[location.pk])
+    forged = owner_client.post(url, location_data(**{"loc-loaded": "x" * 64}))
+    assert forged.status_code == 409 and "changed in another tab" in forged.text
+    too_long = owner_client.post(url, location_data(**{"loc-loaded": "f" * 65}))
+    assert too_long.status_code == 200 and "loaded" in too_long.context["form"].errors
+    assert owner_client.post(url, location_data(**{"loc-name": "No fingerprint"})).status_code == 302
+    location.refresh_from_db()
+    assert location.name == "No fingerprint"

@@ -563,3 +563,52 @@ def test_reviewers_see_and_approve_listing_claims_from_the_queue(client):
     assert reverse("admin:dashboard_pendingclaim_changelist") in page
     assert Claim.objects.pending().count() == 1
     assert client.get(reverse("admin:dashboard_pendingclaim_changelist")).status_code == 200
+
+
+# ---------------------------------------------------------------- bulk decisions on what the reviewer saw
+
+
+def _changed_by_the_practitioner(credential) -> None:
+    from verification.services import credential_update_details
+
+    credential_update_details(
+        credential=credential, actor=credential.practitioner.owner, changes={"number": f"{credential.number}9"}
+    )
+
+
+def test_queue_bulk_decision_refuses_a_credential_changed_since_the_page_was_loaded(reviewer_client):
+    changed, steady = pending(LicenseFactory), pending(LicenseFactory)
+    page = reviewer_client.get(QUEUE_URL).content.decode()
+    for lic in (changed, steady):
+        assert f'name="version-license-{lic.pk}" value="{lic.version}"' in page
+    seen = {lic.pk: lic.version for lic in (changed, steady)}
+    _changed_by_the_practitioner(changed)
+    response = reviewer_client.post(
+        QUEUE_URL,
+        {
+            "selected": [f"license:{changed.pk}", f"license:{steady.pk}"],
+            **{f"version-license-{pk}": str(version) for pk, version in seen.items()},
+            "decision": "verify",
+            "source": BOARD,
+        },
+        follow=True,
+    )
+    assert "changed since you opened it" in response.content.decode()
+    assert License.objects.get(pk=changed.pk).verification_state == VerificationState.PENDING
+    assert License.objects.get(pk=steady.pk).verification_state == VerificationState.VERIFIED
+
+
+@pytest.mark.parametrize("posted", ["stale", "garbage"])
+def test_changelist_bulk_action_decides_on_the_version_shown_on_its_confirmation_page(reviewer_client, posted):
+    lic = pending(LicenseFactory)
+    url = "/admin/practitioners/license/"
+    confirm = reviewer_client.post(url, {"action": "reject_selected", "_selected_action": [lic.pk]}).content.decode()
+    assert f'name="version-{lic.pk}" value="{lic.version}"' in confirm
+    shown = lic.version
+    if posted == "stale":
+        _changed_by_the_practitioner(lic)
+    data = {"action": "reject_selected", "_selected_action": [lic.pk], "apply": "1", "decision": "reject"}
+    version = str(shown) if posted == "stale" else "1e9"
+    response = reviewer_client.post(url, {**data, "note": "No match.", f"version-{lic.pk}": version}, follow=True)
+    assert "changed since you opened it" in response.content.decode()
+    assert License.objects.get(pk=lic.pk).verification_state == VerificationState.PENDING
