@@ -1,11 +1,14 @@
-"""The admin as reviewers see it: Meridian's header and stylesheet on every page, the queue's state
-badges and full width, and Verify and Reject as visibly different actions."""
+"""The admin as reviewers see it: Meridian's header and stylesheet on every page, state badges in the
+queue and the moderation lists, the queue at full width, and Verify and Reject as visibly different actions."""
 
 import pytest
 from bs4 import BeautifulSoup
+from django.urls import reverse
 
 from practitioners.models import VerificationState
-from tests.factories import LicenseFactory
+from reviews.models import ReportReason, ReviewReport
+from tests.factories import LicenseFactory, PractitionerFactory, UserFactory
+from tests.reviews.test_admin import pending as pending_reviews
 from tests.verification.test_admin import QUEUE_URL, change_url, pending
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +52,12 @@ def test_credential_page_states_the_badge_and_keeps_verify_and_reject_apart(revi
     assert (verify["value"], reject["value"]) == ("Verify", "Reject")
     assert verify.find_parent("form") is not reject.find_parent("form")
     assert license_.verification_state == VerificationState.PENDING
+
+
+def test_moderation_lists_show_review_states_as_badges(reviewer_client):
+    review = pending_reviews(PractitionerFactory())[0]
+    ReviewReport.objects.create(review=review, reporter=UserFactory(), reason=ReportReason.choices[0][0])
+    for url in (reverse("admin:reviews_review_changelist"), reverse("admin:reviews_reviewreport_changelist")):
+        badge = soup_of(reviewer_client.get(url)).select_one("#result_list td .state-badge")
+        assert badge["class"] == ["state-badge", "state-pending"], url
+        assert badge.get_text() == "Pending moderation", url
