@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from practitioners.models import VerificationState
 from tests.browser.test_accessibility import check_page, listing, signed_in  # noqa: F401
-from tests.factories import LicenseFactory, ReviewerFactory, UserFactory
+from tests.factories import LicenseFactory, PractitionerFactory, ReviewerFactory, UserFactory
+from tests.reviews.test_admin import pending as pending_reviews
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -92,7 +93,9 @@ def test_stars_and_pain_scale_are_chosen_from_the_keyboard(review_form):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_admin_queue_has_no_axe_violations_on_a_phone_a_tablet_and_a_desktop(page, live_server, signed_in):  # noqa: F811
+def test_admin_queue_and_moderation_have_no_axe_violations_on_a_phone_a_tablet_and_a_desktop(
+    page, live_server, signed_in
+):
     reviewer = signed_in(ReviewerFactory())
     EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
     LicenseFactory(
@@ -103,3 +106,5 @@ def test_admin_queue_has_no_axe_violations_on_a_phone_a_tablet_and_a_desktop(pag
     check_page(page, live_server.url + "/admin/practitioners/verificationqueue/", "admin-queue")
     page.set_viewport_size({"width": 820, "height": 1180})
     assert page.locator(".state-badge").first.is_visible()
+    pending_reviews(PractitionerFactory())
+    check_page(page, live_server.url + reverse("admin:reviews_review_changelist"), "admin-moderation")
