@@ -94,7 +94,9 @@ def test_stars_and_pain_scale_are_chosen_from_the_keyboard(review_form):
 
 
 def test_admin_queue_and_moderation_have_no_axe_violations_on_a_phone_a_tablet_and_a_desktop(
-    page, live_server, signed_in
+    page,
+    live_server,
+    signed_in,  # noqa: F811
 ):
     reviewer = signed_in(ReviewerFactory())
     EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
