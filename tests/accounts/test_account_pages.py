@@ -2,13 +2,17 @@
 errors beside them, the password rule in one plain sentence, buttons in the site's style."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.forms import password_rule
-from tests.factories import VerifiedUserFactory
+from tests.accounts.test_accounts import NEW_PASSWORD, confirmation_link
+from tests.factories import PractitionerFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +116,41 @@ def test_sign_in_failure_is_said_at_the_top_of_the_form(client):
     soup = soup_of(client.post(reverse("account_login"), {"login": "nobody@example.com", "password": "wrong"}))
     alert = soup.select_one("main form .form-errors[role=alert]")
     assert re.search(r"email address and/or password you specified are not correct", alert.get_text())
+
+
+def test_signing_up_from_write_a_review_comes_back_to_the_review_form(client, django_capture_on_commit_callbacks):
+    practitioner = PractitionerFactory()
+    review_url = reverse("reviews:create", kwargs={"slug": practitioner.slug})
+    login_url = client.get(review_url).url
+    # The sign-in page's "sign up" link carries on where the patient was going.
+    signup_url = soup_of(client.get(login_url)).select_one("main").find("a", string="sign up")["href"]
+    assert signup_url == reverse("account_signup") + "?" + urlencode({"next": review_url})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            signup_url,
+            {
+                "email": "sam@example.com",
+                "display_name": "Sam K.",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
+    response = client.post(confirmation_link(mail.outbox[0]))
+    assert response.status_code == 302 and response.url == review_url
+    assert client.get(review_url).status_code == 200  # signed in, the form itself
+
+
+def test_a_confirmation_link_opened_in_another_browser_does_not_sign_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_signup"),
+            {
+                "email": "sam@example.com",
+                "display_name": "Sam K.",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
+    other = Client()
+    other.post(confirmation_link(mail.outbox[0]))
+    assert "_auth_user_id" not in other.session
