@@ -13,6 +13,7 @@ from practitioners.fields import BoundedModelMultipleChoiceField
 from practitioners.geo import ZIP_RE, zip_place
 from practitioners.models import (
     EARLIEST_PRACTICE_YEAR,
+    LISTING_M2M_FIELDS,
     MAX_FEE,
     Certification,
     Degree,
@@ -25,6 +26,7 @@ from practitioners.models import (
 )
 from practitioners.services import LISTING_FIELDS, LOCATION_FIELDS, listing_snapshot
 from reviews.models import REPLY_MAX_LENGTH
+from verification.services import DETAIL_FIELDS, STANDING_FIELDS
 
 from . import images
 from .models import CLAIM_NOTE_MAX_LENGTH
@@ -132,16 +134,9 @@ class ListingForm(forms.ModelForm):
         help_texts = {
             "gender_self_description": "Only used when you choose “Self-described”.",
         }
-        field_classes = {
-            name: BoundedModelMultipleChoiceField
-            for name in ("languages", "conditions", "techniques", "services", "insurance_carriers")
-        }
+        field_classes = dict.fromkeys(LISTING_M2M_FIELDS, BoundedModelMultipleChoiceField)
         widgets = {
-            "languages": forms.CheckboxSelectMultiple,
-            "conditions": forms.CheckboxSelectMultiple,
-            "techniques": forms.CheckboxSelectMultiple,
-            "services": forms.CheckboxSelectMultiple,
-            "insurance_carriers": forms.CheckboxSelectMultiple,
+            **dict.fromkeys(LISTING_M2M_FIELDS, forms.CheckboxSelectMultiple),
             "bio": forms.Textarea(attrs={"rows": 8}),
             "first_session_text": forms.Textarea(attrs={"rows": 4}),
             "course_of_treatment_text": forms.Textarea(attrs={"rows": 4}),
@@ -293,10 +288,16 @@ class DatesMixin:
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def practitioner_stated(model) -> list[str]:
+    """What the practitioner types in for a credential: its details (`verification.services.DETAIL_FIELDS`)
+    except the board's or NCCAOM's standing, which staff record from the source."""
+    return [name for name in DETAIL_FIELDS[model] if name not in STANDING_FIELDS]
+
+
 class LicenseForm(DatesMixin, forms.ModelForm):
     class Meta:
         model = License
-        fields = ["state", "number", "title", "issue_date", "expiry_date"]
+        fields = practitioner_stated(License)
         labels = {"state": "State", "number": "License number"}
         widgets = {"issue_date": DATE_WIDGET, "expiry_date": DATE_WIDGET}
 
@@ -329,7 +330,7 @@ class LicenseForm(DatesMixin, forms.ModelForm):
 class CertificationForm(DatesMixin, forms.ModelForm):
     class Meta:
         model = Certification
-        fields = ["cert_type", "number", "issue_date", "expiry_date"]
+        fields = practitioner_stated(Certification)
         widgets = {"issue_date": DATE_WIDGET, "expiry_date": DATE_WIDGET}
 
     def clean_number(self) -> str:
@@ -352,7 +353,7 @@ class CertificationForm(DatesMixin, forms.ModelForm):
 class DegreeForm(forms.ModelForm):
     class Meta:
         model = Degree
-        fields = ["school", "degree", "graduation_year"]
+        fields = practitioner_stated(Degree)
 
     def __init__(self, *args, practitioner: Practitioner, **kwargs):
         super().__init__(*args, **kwargs)

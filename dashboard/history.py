@@ -12,28 +12,18 @@ from django.core.exceptions import FieldDoesNotExist
 from simple_history.models import HistoricalRecords
 
 from practitioners.models import (
+    LISTING_M2M_FIELDS,
     Certification,
-    ComplementaryService,
-    Condition,
     Degree,
-    InsuranceCarrier,
-    Language,
     License,
     OpeningHours,
     PracticeLocation,
     Practitioner,
-    Technique,
 )
 
 HISTORY_LIMIT = 300
 ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
-M2M_MODELS = {
-    "languages": Language,
-    "conditions": Condition,
-    "techniques": Technique,
-    "services": ComplementaryService,
-    "insurance_carriers": InsuranceCarrier,
-}
+M2M_MODELS = {name: Practitioner._meta.get_field(name).related_model for name in LISTING_M2M_FIELDS}
 
 
 @dataclass

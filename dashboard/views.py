@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness, trust
 from practitioners import services as listing_services
-from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, Practitioner, StateBoard
+from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, LISTING_M2M_FIELDS, Practitioner, StateBoard
 from practitioners.services import LISTING_FIELDS, LOCATION_FIELDS
 from reviews import services as review_services
 from reviews.models import Review
@@ -286,7 +286,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
 def _listing_display(name: str, value) -> str:
     """A canonical listing value (`listing_value`) as the practitioner reads it."""
     field = Practitioner._meta.get_field(name)
-    if name in listing_services.M2M_FIELDS:
+    if name in LISTING_M2M_FIELDS:
         names = [str(row) for row in field.related_model.objects.filter(pk__in=value)]
         return ", ".join(sorted(names)) or "(none)"
     if value is None or value == "":

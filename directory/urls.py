@@ -5,9 +5,11 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from directory.views import healthz, serve_upload
+from landing import urls as landing_urls
+from landing.sitemaps import SITEMAPS as LANDING_SITEMAPS
 from practitioners import urls as practitioner_urls
 from practitioners import views as practitioner_views
-from practitioners.sitemaps import SITEMAPS
+from practitioners.sitemaps import SITEMAPS as PRACTITIONER_SITEMAPS
 from reviews import views as review_views
 from search import views as search_views
 
@@ -21,8 +23,10 @@ admin.site.site_header = "Meridian staff"
 admin.site.site_title = "Meridian staff"
 admin.site.index_title = "Verification, moderation and listings"
 
+SITEMAPS = {**PRACTITIONER_SITEMAPS, **LANDING_SITEMAPS}
+
 urlpatterns = [
-    path("", practitioner_views.home, name="home"),
+    path("", include(landing_urls)),
     path("guide/", practitioner_views.guide, name="guide"),
     path("robots.txt", practitioner_views.robots_txt, name="robots_txt"),
     path("healthz", healthz, name="healthz"),

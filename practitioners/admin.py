@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .fields import BoundedModelMultipleChoiceField
 from .models import (
+    LISTING_M2M_FIELDS,
     REVIEW_SUMMARY_FIELDS,
     Certification,
     ComplementaryService,
@@ -198,7 +199,7 @@ class PractitionerAdmin(ReadOnlyHistoryAdmin):
         "updated_at",
     )
     raw_id_fields = ("owner",)
-    filter_horizontal = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+    filter_horizontal = LISTING_M2M_FIELDS
     formfield_overrides = {models.ManyToManyField: {"form_class": BoundedModelMultipleChoiceField}}
     inlines = [PracticeLocationInline, LicenseInline, CertificationInline, DegreeInline, SpecialTrainingInline]
     form = PractitionerAdminForm

@@ -18,14 +18,9 @@ def json_for_script(data: dict) -> SafeString:
     return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
 
 
-def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
-    """A schema.org Person (the acupuncturist) who works at one MedicalBusiness per location.
-
-    Only facts Meridian verified are stated as credentials: current licenses and
-    certifications. Uses the profile selector's prefetched relations (no query).
-    """
-    data: dict = {
-        "@context": "https://schema.org",
+def person_summary(practitioner: Practitioner, url: str) -> dict:
+    """The acupuncturist as a schema.org Person: name, profile address, title (what every mention states)."""
+    person: dict = {
         "@type": "Person",
         "@id": f"{url}#person",
         "name": practitioner.name,
@@ -33,7 +28,17 @@ def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
         "jobTitle": "Acupuncturist",
     }
     if practitioner.display_credentials:
-        data["honorificSuffix"] = practitioner.display_credentials
+        person["honorificSuffix"] = practitioner.display_credentials
+    return person
+
+
+def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
+    """A schema.org Person (the acupuncturist) who works at one MedicalBusiness per location.
+
+    Only facts Meridian verified are stated as credentials: current licenses and
+    certifications. Uses the profile selector's prefetched relations (no query).
+    """
+    data: dict = {"@context": "https://schema.org", **person_summary(practitioner, url)}
     if practitioner.bio:
         data["description"] = practitioner.bio[:500]
     if practitioner.photo:
@@ -74,7 +79,8 @@ def profile_structured_data(practitioner: Practitioner, url: str) -> dict:
     return data
 
 
-def _location_data(practitioner: Practitioner, location) -> dict:
+def medical_business(practitioner: Practitioner, location) -> dict:
+    """A practice location as a schema.org MedicalBusiness: name, address, coordinates, phone (no query)."""
     place: dict = {
         "@type": "MedicalBusiness",
         "name": location.name or practitioner.name,
@@ -91,6 +97,11 @@ def _location_data(practitioner: Practitioner, location) -> dict:
         place["geo"] = {"@type": "GeoCoordinates", "latitude": location.latitude, "longitude": location.longitude}
     if location.phone or practitioner.phone:
         place["telephone"] = location.phone or practitioner.phone
+    return place
+
+
+def _location_data(practitioner: Practitioner, location) -> dict:
+    place = medical_business(practitioner, location)
     hours = [
         {
             "@type": "OpeningHoursSpecification",

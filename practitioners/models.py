@@ -255,6 +255,9 @@ class PractitionerQuerySet(models.QuerySet):
         return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
 
 
+# The listing's many-to-many reference lists (the admin, the practitioner's form, history and demo data read this).
+LISTING_M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
+
 # The review summary columns on Practitioner (kept by reviews.services; see reviews.ratings).
 REVIEW_SUMMARY_FIELDS = (
     "review_count",
@@ -360,7 +363,7 @@ class Practitioner(models.Model):
     objects = PractitionerQuerySet.as_manager()
     # Change history for staff (who changed what, when); derived and summary fields are left out.
     history = HistoricalRecords(
-        m2m_fields=["languages", "conditions", "techniques", "services", "insurance_carriers"],
+        m2m_fields=list(LISTING_M2M_FIELDS),
         excluded_fields=[
             "search_document",
             "search_vector",

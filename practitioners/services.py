@@ -12,8 +12,7 @@ Credential decisions live in `verification.services`; this module never calls th
 import datetime
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
 from accounts.models import User
 from search.cache import invalidate_search_cache
@@ -31,12 +29,21 @@ from .documents import build_search_document
 from .geo import zip_place
 from .importers.nppes import NppesRecord
 from .models import (
+    LISTING_M2M_FIELDS,
     License,
     OpeningHours,
     PracticeLocation,
     Practitioner,
     StateBoard,
-    VerificationState,
+)
+from .nppes import (
+    DEFAULT_TITLE,
+    NPPES_LISTING_FIELDS,
+    NPPES_LOCATION_FIELDS,
+    NppesBatchResult,
+    NppesKnown,
+    NppesPlan,
+    nppes_plan,
 )
 
 # ---------------------------------------------------------------- listing fields
@@ -67,7 +74,6 @@ LISTING_FIELDS = (
     "website",
     "contact_email",
 )
-M2M_FIELDS = ("languages", "conditions", "techniques", "services", "insurance_carriers")
 # What a practitioner may change on one of their practice locations (besides its opening hours).
 LOCATION_FIELDS = (
     "name",
@@ -158,7 +164,7 @@ def _listing_apply(
     changed: list[str] = []
     m2m_changes: dict[str, set[int]] = {}
     for name, value in changes.items():
-        if name in M2M_FIELDS:
+        if name in LISTING_M2M_FIELDS:
             wanted = _m2m_pks(value)
             if wanted != set(getattr(locked, name).values_list("pk", flat=True)):
                 m2m_changes[name] = wanted
@@ -191,7 +197,7 @@ def _listing_apply(
 
 def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[str], stamped: list[str]) -> None:
     for name in changed:
-        if name not in M2M_FIELDS:
+        if name not in LISTING_M2M_FIELDS:
             setattr(practitioner, name, getattr(locked, name))
     for fact in (*stamped, "last_confirmed_at"):
         setattr(practitioner, fact, getattr(locked, fact))
@@ -200,7 +206,7 @@ def _copy_back(practitioner: Practitioner, locked: Practitioner, changed: list[s
 def listing_value(name: str, value: Any) -> Any:
     """A listing field's value in a canonical, JSON-safe form, for comparing edits: sets of
     rows as sorted ids, money with two decimals, text with plain newlines."""
-    if name in M2M_FIELDS:
+    if name in LISTING_M2M_FIELDS:
         return sorted(_m2m_pks(value))
     if value is None or isinstance(value, bool | int):
         return value
@@ -213,7 +219,7 @@ def listing_snapshot(practitioner: Practitioner) -> dict[str, Any]:
     """What an edit form shows, as `listing_value`s: sent back with the edit as `loaded`."""
     return {
         name: listing_value(
-            name, getattr(practitioner, name).all() if name in M2M_FIELDS else getattr(practitioner, name)
+            name, getattr(practitioner, name).all() if name in LISTING_M2M_FIELDS else getattr(practitioner, name)
         )
         for name in LISTING_FIELDS
     }
@@ -554,14 +560,14 @@ def listing_staff_create(*, practitioner: Practitioner, actor: User, changes: di
     fields = _staff_changes(changes)
     with transaction.atomic():
         for name, value in fields.items():
-            if name not in M2M_FIELDS:
+            if name not in LISTING_M2M_FIELDS:
                 setattr(practitioner, name, value)
         practitioner.status = Practitioner.Status.DRAFT
         practitioner.last_confirmed_at = freshness.last_confirmed(getattr(practitioner, f) for f in freshness.FACTS)
         practitioner.full_clean()
         for_history(practitioner, actor, "Added by staff")
         practitioner.save()
-        for name in M2M_FIELDS:
+        for name in LISTING_M2M_FIELDS:
             if name in fields:
                 getattr(practitioner, name).set(_m2m_pks(fields[name]))
         refresh_search_document(practitioner.pk)
@@ -642,63 +648,57 @@ def opening_hours_staff_delete(*, slot: OpeningHours, actor: User) -> None:
 # ---------------------------------------------------------------- NPPES import
 
 
-@dataclass
-class NppesBatchResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    claimed: int = 0
-    licenses_created: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
-
-    def add(self, other: "NppesBatchResult") -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.claimed += other.claimed
-        self.licenses_created += other.licenses_created
-        self.problems.extend(other.problems)
-
-
-# The listing fields the registry provides, and the location fields. A re-import changes
-# one only while it still holds the value the previous import wrote (`nppes_snapshot`).
-NPPES_LISTING_FIELDS = ("name", "display_credentials", "gender", "phone")
-NPPES_LOCATION_FIELDS = ("street", "city", "state_id", "zip_code", "latitude", "longitude", "phone")
-
-
-def _nppes_listing_values(record: NppesRecord) -> dict:
-    return {name: getattr(record, name) for name in NPPES_LISTING_FIELDS}
-
-
-def _nppes_location_values(record: NppesRecord) -> dict | None:
-    loc = record.location
-    if loc is None:
-        return None
-    return {
-        "street": loc.street,
-        "city": loc.city,
-        "state_id": loc.state,
-        "zip_code": loc.zip_code,
-        "latitude": loc.latitude,
-        "longitude": loc.longitude,
-        "phone": loc.phone,
+def nppes_known(records: Sequence[NppesRecord]) -> NppesKnown:
+    """What the database holds about these records' NPIs and license numbers (four queries)."""
+    titles = {
+        state: (titles[0] if titles else DEFAULT_TITLE)
+        for state, titles in StateBoard.objects.values_list("state", "licensed_titles")
     }
+    existing = {p.npi: p for p in Practitioner.objects.filter(npi__in=[r.npi for r in records])}
+    primary_locations = {
+        loc.practitioner_id: loc
+        for loc in PracticeLocation.objects.filter(practitioner__in=existing.values(), is_primary=True)
+    }
+    with_locations = frozenset(
+        PracticeLocation.objects.filter(practitioner__in=existing.values()).values_list("practitioner_id", flat=True)
+    )
+    wanted = {(lic.state, lic.number) for record in records for lic in record.licenses}
+    by_state: dict[str, list[str]] = {}
+    for state, number in wanted:
+        by_state.setdefault(state, []).append(number)
+    query = Q()
+    for state, numbers in by_state.items():
+        query |= Q(state_id=state, number__in=numbers)
+    licensed = (
+        {(lic.state_id, lic.number): lic for lic in License.objects.filter(query).select_related("practitioner")}
+        if by_state
+        else {}
+    )
+    return NppesKnown(
+        listings=existing,
+        primary_locations=primary_locations,
+        with_locations=with_locations,
+        licenses=licensed,
+        titles=titles,
+    )
 
 
-def _merge(obj: models.Model, new: dict, snapshot: dict) -> bool:
-    """Set each field that still holds the snapshot value; True if anything changed."""
-    changed = False
-    for name, value in new.items():
-        if name in snapshot and getattr(obj, name) == snapshot[name] and value != snapshot[name]:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def nppes_slug(name: str, npi: str) -> str:
-    """Stable, unique without a query: the NPI is unique. "jane-doe-1234567893"."""
-    base = slugify(name)[:190].strip("-") or "practitioner"
-    return f"{base}-{npi}"
+def nppes_apply(*, plan: NppesPlan) -> NppesBatchResult:
+    """Write a plan with bulk queries, inside the caller's transaction; returns the plan's counts."""
+    Practitioner.objects.bulk_create(plan.new_practitioners)
+    for practitioner, location in plan.new_locations:
+        location.practitioner = practitioner
+    PracticeLocation.objects.bulk_create([location for _, location in plan.new_locations])
+    for practitioner, lic in plan.new_licenses:
+        lic.practitioner = practitioner
+    License.objects.bulk_create([lic for _, lic in plan.new_licenses])
+    if plan.changed_practitioners:
+        Practitioner.objects.bulk_update(
+            plan.changed_practitioners, [*NPPES_LISTING_FIELDS, "nppes_snapshot", "search_document", "updated_at"]
+        )
+    if plan.changed_locations:
+        PracticeLocation.objects.bulk_update(plan.changed_locations, list(NPPES_LOCATION_FIELDS))
+    return plan.result
 
 
 def nppes_import_batch(*, records: list[NppesRecord], dry_run: bool = False) -> NppesBatchResult:
@@ -718,7 +718,7 @@ def nppes_import_batch(*, records: list[NppesRecord], dry_run: bool = False) -> 
     """
     try:
         with transaction.atomic():
-            result = _nppes_import(records)
+            result = nppes_apply(plan=nppes_plan(records, known=nppes_known(records), now=timezone.now()))
             if dry_run:
                 transaction.set_rollback(True)
             return result
@@ -730,145 +730,3 @@ def nppes_import_batch(*, records: list[NppesRecord], dry_run: bool = False) -> 
     for record in records:
         total.add(nppes_import_batch(records=[record], dry_run=dry_run))
     return total
-
-
-def _new_location(values: dict) -> PracticeLocation:
-    location = PracticeLocation(is_primary=True, **values)
-    location.full_clean(exclude=["practitioner", "state"], validate_unique=False, validate_constraints=False)
-    return location
-
-
-def _nppes_import(records: list[NppesRecord]) -> NppesBatchResult:
-    result = NppesBatchResult()
-    titles = {
-        state: (titles[0] if titles else "L.Ac.")
-        for state, titles in StateBoard.objects.values_list("state", "licensed_titles")
-    }
-    existing = {p.npi: p for p in Practitioner.objects.filter(npi__in=[r.npi for r in records])}
-    primary_locations = {
-        loc.practitioner_id: loc
-        for loc in PracticeLocation.objects.filter(practitioner__in=existing.values(), is_primary=True)
-    }
-    practitioners_with_locations = set(
-        PracticeLocation.objects.filter(practitioner__in=existing.values()).values_list("practitioner_id", flat=True)
-    )
-    wanted = {(lic.state, lic.number) for record in records for lic in record.licenses}
-    by_state: dict[str, list[str]] = {}
-    for state, number in wanted:
-        by_state.setdefault(state, []).append(number)
-    query = Q()
-    for state, numbers in by_state.items():
-        query |= Q(state_id=state, number__in=numbers)
-    licensed = (
-        {(lic.state_id, lic.number): lic for lic in License.objects.filter(query).select_related("practitioner")}
-        if by_state
-        else {}
-    )
-
-    new_practitioners: list[Practitioner] = []
-    new_locations: list[tuple[Practitioner, PracticeLocation]] = []
-    new_licenses: list[tuple[Practitioner, License]] = []
-    changed_practitioners: list[Practitioner] = []
-    changed_locations: list[PracticeLocation] = []
-
-    for record in records:
-        listing_values = _nppes_listing_values(record)
-        location_values = _nppes_location_values(record)
-        practitioner = existing.get(record.npi)
-        if practitioner is not None and practitioner.owner_id is not None:
-            result.claimed += 1
-            continue
-        if practitioner is None:
-            practitioner = Practitioner(
-                npi=record.npi,
-                slug=nppes_slug(record.name, record.npi),
-                status=Practitioner.Status.DRAFT,
-                **listing_values,
-            )
-            practitioner.nppes_snapshot = {**listing_values, "location": location_values}
-            practitioner.search_document = build_search_document(
-                name=practitioner.name, practice_names=[], bio="", conditions=[]
-            )
-            practitioner.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=False)
-            new_practitioners.append(practitioner)
-            existing[record.npi] = practitioner
-            changed = True
-            result.created += 1
-            if location_values is not None:
-                new_locations.append((practitioner, _new_location(location_values)))
-        else:
-            snapshot = practitioner.nppes_snapshot or {}
-            old_name = practitioner.name
-            changed = _merge(practitioner, listing_values, snapshot)
-            if practitioner.name != old_name:
-                # The search text starts with the name (practitioners.documents); keep the rest.
-                rest = practitioner.search_document.split("\n", 1)[1:]
-                practitioner.search_document = "\n".join([practitioner.name, *rest])
-            location = primary_locations.get(practitioner.pk)
-            if location is not None and location_values is not None:
-                if _merge(location, location_values, snapshot.get("location") or {}):
-                    location.full_clean(
-                        exclude=["practitioner", "state"], validate_unique=False, validate_constraints=False
-                    )
-                    changed_locations.append(location)
-                    changed = True
-            elif (
-                location is None
-                and location_values is not None
-                and practitioner.pk not in practitioners_with_locations
-                and not snapshot.get("location")
-            ):
-                # The registry had no usable address before; it has one now and nobody added one.
-                new_locations.append((practitioner, _new_location(location_values)))
-                changed = True
-            new_snapshot = {**listing_values, "location": location_values}
-            if changed or snapshot != new_snapshot:
-                practitioner.nppes_snapshot = new_snapshot
-                practitioner.updated_at = timezone.now()
-                practitioner.full_clean(exclude=["owner"], validate_unique=False, validate_constraints=False)
-                changed_practitioners.append(practitioner)
-
-        for lic in record.licenses:
-            holder = licensed.get((lic.state, lic.number))
-            if holder is not None:
-                if holder.practitioner_id is None or holder.practitioner_id != practitioner.pk:
-                    name = holder.practitioner.name if holder.practitioner_id else "another listing in this file"
-                    result.problems.append(
-                        (
-                            record.line,
-                            f"NPI {record.npi}: license {lic.state} #{lic.number} is already on {name}; not added.",
-                        )
-                    )
-                continue
-            new_license = License(
-                state_id=lic.state,
-                number=lic.number,
-                title=titles.get(lic.state, "L.Ac."),
-                verification_state=VerificationState.UNVERIFIED,
-            )
-            new_license.full_clean(exclude=["practitioner", "state"], validate_constraints=False)
-            new_licenses.append((practitioner, new_license))
-            licensed[(lic.state, lic.number)] = new_license  # a second claim in this batch is a conflict
-            result.licenses_created += 1
-            changed = True
-
-        if practitioner.pk is not None:
-            if changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-
-    Practitioner.objects.bulk_create(new_practitioners)
-    for practitioner, location in new_locations:
-        location.practitioner = practitioner
-    PracticeLocation.objects.bulk_create([location for _, location in new_locations])
-    for practitioner, lic in new_licenses:
-        lic.practitioner = practitioner
-    License.objects.bulk_create([lic for _, lic in new_licenses])
-    if changed_practitioners:
-        Practitioner.objects.bulk_update(
-            changed_practitioners, [*NPPES_LISTING_FIELDS, "nppes_snapshot", "search_document", "updated_at"]
-        )
-    if changed_locations:
-        PracticeLocation.objects.bulk_update(changed_locations, list(NPPES_LOCATION_FIELDS))
-    return result

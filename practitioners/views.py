@@ -12,10 +12,6 @@ from .models import Condition, PracticeLocation, Practitioner, StateBoard
 from .selectors import practitioner_profile
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "practitioners/home.html", {"conditions": Condition.objects.all()})
-
-
 def guide(request: HttpRequest) -> HttpResponse:
     boards = StateBoard.objects.exclude(regulation=StateBoard.Regulation.LICENSE).order_by("state_name")
     context = {

@@ -52,7 +52,7 @@ from practitioners import freshness, geo, places
 from practitioners.expressions import SEARCH_CONFIG
 from practitioners.models import Practitioner, medicare_exists, nccaom_exists, verified_exists
 
-from .vocabulary import Vocabulary, load_vocabulary
+from .vocabulary import VOCABULARY_KINDS, Vocabulary, load_vocabulary
 
 DEFAULT_RADIUS = 25
 MAX_RADIUS = 200
@@ -394,7 +394,7 @@ class PractitionerFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self.vocabulary = vocabulary or load_vocabulary()
         self.today = today or timezone.localdate()
-        for name in ("condition", "technique", "insurance", "language"):
+        for name in VOCABULARY_KINDS:
             self.filters[name].extra["choices"] = self.vocabulary.choices(name)
 
     # ------------------------------------------------------------ what was asked

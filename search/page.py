@@ -9,16 +9,14 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 
 from .filters import DEFAULT_RADIUS, FLAG_LABELS, GENDER_CHOICES, MAX_RADIUS, RADIUS_CHOICES, Sort
+from .vocabulary import VOCABULARY_KINDS
 
 # Parameter order in the links the page builds (and in the address htmx pushes).
 PARAM_ORDER = (
     "q",
     "location",
     "radius",
-    "condition",
-    "technique",
-    "insurance",
-    "language",
+    *VOCABULARY_KINDS,
     "gender",
     *FLAG_LABELS,
     "min_rating",
@@ -197,10 +195,7 @@ def wider_radius_url(filterset, query: QueryDict, path: str) -> str | None:
 
 DROP_LABELS = {
     "q": "your search words",
-    "condition": "the condition filter",
-    "technique": "the technique filter",
-    "insurance": "the insurance filter",
-    "language": "the language filter",
+    **{kind: f"the {kind} filter" for kind in VOCABULARY_KINDS},
     "gender": "the gender filter",
     "min_rating": "the rating filter",
     **{name: f"“{label}”" for name, label in FLAG_LABELS.items()},

@@ -31,7 +31,7 @@ from practitioners.models import PracticeLocation, Practitioner
 
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
-from .vocabulary import Vocabulary
+from .vocabulary import FAMILY_RELATIONS, Vocabulary
 
 PAGE_SIZE = 20
 
@@ -143,14 +143,6 @@ def _count(*conditions: Q) -> Count:
     for condition in conditions:
         combined &= condition
     return Count("pk", filter=combined) if combined else Count("pk")
-
-
-FAMILY_RELATIONS = {
-    "condition": ("conditions", "condition_id"),
-    "technique": ("techniques", "technique_id"),
-    "insurance": ("insurance_carriers", "insurancecarrier_id"),
-    "language": ("languages", "language_id"),
-}
 
 
 def _family_counts_query(queryset: QuerySet, kind: str) -> QuerySet:

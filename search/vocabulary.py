@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import CharField, F, IntegerField, Sum, Value
+from django.db.models import CharField, F, IntegerField, Model, Sum, Value
 from django.db.models.functions import Cast
 
 from practitioners.models import Condition, InsuranceCarrier, Language, Practitioner, Technique
@@ -37,13 +37,28 @@ class Vocabulary:
         return next((item.name for item in self.items[kind] if item.slug == slug), slug)
 
 
-# kind (the search parameter) -> (model, the field the parameter names it by)
-VOCABULARY_MODELS = {
-    "condition": (Condition, "slug"),
-    "technique": (Technique, "slug"),
-    "insurance": (InsuranceCarrier, "slug"),
-    "language": (Language, "code"),
+@dataclass(frozen=True)
+class VocabularyKind:
+    model: type[Model]
+    key_field: str  # what the search parameter names an item by
+    relation: str  # the listing's many-to-many field
+
+    @property
+    def column(self) -> str:
+        """The item's column in the relation's through table ("insurancecarrier_id")."""
+        return f"{self.model._meta.model_name}_id"
+
+
+# The one list of the filterable vocabularies: kind (the search parameter) → where it lives.
+# The FilterSet, the facet counts, the page's links and chips and the vocabulary query read it.
+VOCABULARY_KINDS: dict[str, VocabularyKind] = {
+    "condition": VocabularyKind(Condition, "slug", "conditions"),
+    "technique": VocabularyKind(Technique, "slug", "techniques"),
+    "insurance": VocabularyKind(InsuranceCarrier, "slug", "insurance_carriers"),
+    "language": VocabularyKind(Language, "code", "languages"),
 }
+# kind → (the listing's many-to-many field, the item's through-table column), for the facet counts
+FAMILY_RELATIONS = {kind: (spec.relation, spec.column) for kind, spec in VOCABULARY_KINDS.items()}
 
 
 RATINGS_KIND = "ratings"  # the extra row of the vocabulary query: (n reviews, Σ ratings) of published listings
@@ -57,11 +72,11 @@ def load_vocabulary() -> Vocabulary:
 
 def _load_vocabulary() -> Vocabulary:
     parts = []
-    for kind, (model, key_field) in VOCABULARY_MODELS.items():
-        position = F("sort_order") if key_field == "slug" else Value(0, output_field=IntegerField())
+    for kind, spec in VOCABULARY_KINDS.items():
+        position = F("sort_order") if spec.key_field == "slug" else Value(0, output_field=IntegerField())
         parts.append(
-            model.objects.order_by()
-            .annotate(kind=Value(kind), key=F(key_field), position=position)
+            spec.model.objects.order_by()
+            .annotate(kind=Value(kind), key=F(spec.key_field), position=position)
             .values_list("kind", "pk", "key", "name", "position")
         )
     # One row, no GROUP BY (Django leaves constants out of it): Σ review_count, Σ rating_sum.
@@ -81,7 +96,7 @@ def _load_vocabulary() -> Vocabulary:
     # NULL-safe: the ratings row's constant position came back NULL from SQLite's compound SELECT
     # in one CI run (a TypeError, so a 500 on the search page); it sorts as 0, the items' order is unchanged.
     rows = sorted(parts[0].union(*parts[1:], all=True).order_by(), key=lambda row: (row[4] or 0, row[3] or ""))
-    items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_MODELS}
+    items: dict[str, list[VocabularyItem]] = {kind: [] for kind in VOCABULARY_KINDS}
     rating_mean = None
     for kind, pk, key, name, _position in rows:
         if kind == RATINGS_KIND:

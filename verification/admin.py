@@ -53,8 +53,6 @@ NCCAOM_LOOKUP_URL = "https://www.nccaom.org/"
 ACAHM_LOOKUP_URL = "https://acahm.org/"
 QUEUE_PAGE_SIZE = 50
 
-BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -191,16 +189,16 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         return [
             ("What the practitioner states", {"fields": ("practitioner", *self.detail_fields)}),
-            ("Verification (changed only by decisions)", {"fields": BOOKKEEPING_FIELDS}),
+            ("Verification (changed only by decisions)", {"fields": CREDENTIAL_BOOKKEEPING_FIELDS}),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
-            return BOOKKEEPING_FIELDS
+            return CREDENTIAL_BOOKKEEPING_FIELDS
         if request.user.is_superuser:
-            return ("practitioner", *BOOKKEEPING_FIELDS)
+            return ("practitioner", *CREDENTIAL_BOOKKEEPING_FIELDS)
         # Reviewers decide; they do not rewrite what the practitioner stated.
-        return ("practitioner", *self.detail_fields, *BOOKKEEPING_FIELDS)
+        return ("practitioner", *self.detail_fields, *CREDENTIAL_BOOKKEEPING_FIELDS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("practitioner")
@@ -316,7 +314,8 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(License)
 class LicenseAdmin(CredentialAdmin):
-    detail_fields = ("state", "number", "title", "issue_date", "expiry_date", "board_status", "restricted")
+    # `restricted` is shown with what the practitioner states, always read-only (the restrict / lift decisions).
+    detail_fields = (*services.DETAIL_FIELDS[License], "restricted")
     list_display = (
         "__str__",
         "practitioner",
@@ -353,7 +352,7 @@ class LicenseAdmin(CredentialAdmin):
 
 @admin.register(Certification)
 class CertificationAdmin(CredentialAdmin):
-    detail_fields = ("cert_type", "number", "issue_date", "expiry_date", "status")
+    detail_fields = services.DETAIL_FIELDS[Certification]
     list_display = ("__str__", "practitioner", "verification_state", "status", "expiry_date")
     list_filter = ("verification_state", "cert_type", "status")
     search_fields = ("number", "practitioner__name")
@@ -362,7 +361,7 @@ class CertificationAdmin(CredentialAdmin):
 
 @admin.register(Degree)
 class DegreeAdmin(CredentialAdmin):
-    detail_fields = ("school", "degree", "graduation_year")
+    detail_fields = services.DETAIL_FIELDS[Degree]
     list_display = ("__str__", "practitioner", "verification_state", "school", "graduation_year")
     list_filter = ("verification_state", "degree", "school__accreditation")
     list_select_related = ("practitioner", "school")

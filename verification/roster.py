@@ -11,11 +11,12 @@ separate columns), license_type, status, expiry_date, issue_date.
 """
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 from practitioners.importers.csvfile import HeaderError
 from practitioners.importers.fields import name_tokens, parse_date, too_long
-from practitioners.models import LicenseBoardStatus
+from practitioners.models import LicenseBoardStatus, VerificationState
 
 FIELDS = ("number", "last_name", "first_name", "name", "license_type", "status", "expiry_date", "issue_date")
 REQUIRED_FIELDS = ("number",)
@@ -150,7 +151,7 @@ class RosterEntry:
 
 def parse_entry(row: list[str], columns: RosterColumns, *, line: int) -> tuple[RosterEntry | None, list[str]]:
     """(entry or None, problems). A missing number or a bad date skips the row."""
-    values = {field: row[i].strip() for field, i in columns.index.items()}
+    values = {name: row[i].strip() for name, i in columns.index.items()}
     refused = too_long(values, LIMITS)
     if refused:
         return None, [f"{'; '.join(refused)}; row skipped."]
@@ -159,11 +160,11 @@ def parse_entry(row: list[str], columns: RosterColumns, *, line: int) -> tuple[R
     if not number:
         return None, ["no license number; row skipped."]
     dates: dict[str, datetime.date | None] = {}
-    for field in ("expiry_date", "issue_date"):
+    for name in ("expiry_date", "issue_date"):
         try:
-            dates[field] = parse_date(values.get(field, ""))
+            dates[name] = parse_date(values.get(name, ""))
         except ValueError as exc:
-            label = field.replace("_", " ")
+            label = name.replace("_", " ")
             return None, [f"license {raw_number}: {label} — {exc}; row skipped."]
     problems = []
     status_text = values.get("status", "")
@@ -243,3 +244,106 @@ def compare(ours: OurLicense, entry: RosterEntry) -> list[Difference]:
     if entry.expiry_date is not None and entry.expiry_date != ours.expiry_date:
         differences.append(Difference("expiry", str(ours.expiry_date or "none"), str(entry.expiry_date)))
     return differences
+
+
+# A roster can verify these; a rejection or revocation is a reviewer's decision, a verified one needs nothing.
+ROSTER_VERIFIABLE_STATES = frozenset({VerificationState.UNVERIFIED, VerificationState.PENDING})
+
+
+@dataclass(frozen=True)
+class RosterAction:
+    """A change `services.roster_apply` makes: "verify" an exact match, or "update" a verified license."""
+
+    kind: str
+    line: int
+    license: OurLicense
+    entry: RosterEntry
+
+
+@dataclass(frozen=True)
+class RosterMismatch:
+    line: int
+    license: OurLicense
+    entry: RosterEntry
+    differences: tuple[Difference, ...]
+
+    @property
+    def name_fits(self) -> bool:
+        return all(d.field != "name" for d in self.differences)
+
+    @property
+    def updatable(self) -> bool:
+        """A verified license whose name fits is brought in line with the roster; anything else needs a reviewer."""
+        return self.name_fits and self.license.verification_state == VerificationState.VERIFIED
+
+
+@dataclass
+class RosterReport:
+    """What a roster says about our licenses of one state. `actions` are what `--apply` would do."""
+
+    rows: int = 0
+    matched: int = 0
+    malformed: int = 0
+    duplicates: int = 0
+    other_types: int = 0
+    mismatches: list[RosterMismatch] = field(default_factory=list)
+    board_only: list[RosterEntry] = field(default_factory=list)
+    partial: list[tuple[int, OurLicense]] = field(default_factory=list)  # matched, verifiable, not exact
+    unknown: list[OurLicense] = field(default_factory=list)  # ours, not on the roster
+    actions: list[RosterAction] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def roster_cross_check(
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    columns: RosterColumns,
+    ours: Mapping[str, OurLicense],
+    license_types: frozenset[str] = frozenset(),
+) -> RosterReport:
+    """Compare the roster's rows (line, fields) with our licenses (by normalized number).
+
+    Pure: no database, no output. Rows are parsed with `parse_entry`; a malformed row, a
+    license type not in `license_types` (when given, lower-case) and a number seen before
+    are counted and skipped. Each remaining row is ours and matched (an exact match of a
+    verifiable license becomes a "verify" action), ours and mismatched (a verified license
+    whose name fits becomes an "update" action), or the board's only.
+    """
+    report = RosterReport()
+    seen: dict[str, int] = {}  # normalized number → first line
+    for line, row in rows:
+        report.rows += 1
+        entry, problems = parse_entry(row, columns, line=line)
+        report.problems.extend((line, problem) for problem in problems)
+        if entry is None:
+            report.malformed += 1
+            continue
+        if license_types and entry.license_type.lower() not in license_types:
+            report.other_types += 1
+            continue
+        if entry.number in seen:
+            report.problems.append(
+                (line, f"license {entry.raw_number} already appeared on line {seen[entry.number]}; skipped.")
+            )
+            report.duplicates += 1
+            continue
+        seen[entry.number] = line
+        our = ours.get(entry.number)
+        if our is None:
+            report.board_only.append(entry)
+            continue
+        differences = compare(our, entry)
+        if not differences:
+            report.matched += 1
+            if our.verification_state in ROSTER_VERIFIABLE_STATES:
+                if exact_match(our, entry):
+                    report.actions.append(RosterAction("verify", line, our, entry))
+                else:
+                    report.partial.append((line, our))
+            continue
+        mismatch = RosterMismatch(line, our, entry, tuple(differences))
+        report.mismatches.append(mismatch)
+        if mismatch.updatable:
+            report.actions.append(RosterAction("update", line, our, entry))
+    report.unknown = [our for key, our in ours.items() if key not in seen]
+    return report

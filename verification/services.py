@@ -35,6 +35,7 @@ from practitioners.services import practitioner_publish_if_verified
 from search.cache import invalidate_search_cache
 
 from . import notifications
+from .roster import ROSTER_VERIFIABLE_STATES, RosterAction
 
 Credential = License | Certification | Degree
 CREDENTIAL_MODELS: tuple[type[models.Model], ...] = (License, Certification, Degree)
@@ -67,8 +68,8 @@ DETAIL_FIELDS: dict[type[models.Model], tuple[str, ...]] = {
     Certification: ("cert_type", "number", "issue_date", "expiry_date", "status"),
     Degree: ("school", "degree", "graduation_year"),
 }
-
-_BOOKKEEPING_FIELDS = CREDENTIAL_BOOKKEEPING_FIELDS
+# Of those, the board's or NCCAOM's standing: staff and the roster record it; the practitioner's form leaves it out.
+STANDING_FIELDS = frozenset({"board_status", "status"})
 
 
 class CredentialChanged(ValidationError):
@@ -156,7 +157,7 @@ def credential_transition(
         # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
         transaction.on_commit(invalidate_search_cache)
     # Keep the caller's instance in step with what was saved.
-    for name in (*_BOOKKEEPING_FIELDS, "version", *(changes or {})):
+    for name in (*CREDENTIAL_BOOKKEEPING_FIELDS, "version", *(changes or {})):
         setattr(credential, name, getattr(locked, name))
     credential.updated_at = locked.updated_at
     return record
@@ -556,9 +557,6 @@ def license_apply_roster(
         )
 
 
-ROSTER_VERIFIABLE_STATES = (VerificationState.UNVERIFIED, VerificationState.PENDING)
-
-
 def license_verify_from_roster(
     *,
     license_id: int,
@@ -602,3 +600,54 @@ def license_verify_from_roster(
         practitioner_publish_if_verified(practitioner=locked.practitioner, today=today)
         _notify_on_commit(credential=locked, record=record, kind="verified")
     return record
+
+
+@dataclass
+class RosterApplyResult:
+    updated: int = 0
+    verified: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def roster_apply(
+    *, actions: Iterable[RosterAction], board_name: str, source_prefix: str, dry_run: bool = False
+) -> RosterApplyResult:
+    """Apply a batch of `roster.roster_cross_check` actions in one transaction: "verify" through
+    `license_verify_from_roster`, "update" through `license_apply_roster`, each recorded with
+    the source "<source_prefix>, line N". A license that cannot take the change is reported in
+    `problems` and skipped; `dry_run` rolls the batch back (the counts say what would change)."""
+    result = RosterApplyResult()
+    with transaction.atomic():
+        for action in actions:
+            source = f"{source_prefix}, line {action.line}"
+            entry = action.entry
+            try:
+                if action.kind == "verify":
+                    record = license_verify_from_roster(
+                        license_id=action.license.pk,
+                        board_name=board_name,
+                        board_status=entry.status,
+                        expiry_date=entry.expiry_date,
+                        source=source,
+                    )
+                else:
+                    record = license_apply_roster(
+                        license_id=action.license.pk,
+                        board_status=entry.status,
+                        expiry_date=entry.expiry_date,
+                        source=source,
+                    )
+            except ValidationError as exc:
+                done = "verified" if action.kind == "verify" else "updated"
+                result.problems.append(
+                    (action.line, f"license {action.license.number} not {done}: {'; '.join(exc.messages)}")
+                )
+                continue
+            if record is not None:
+                if action.kind == "verify":
+                    result.verified += 1
+                else:
+                    result.updated += 1
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "verification",
     "search",
     "reviews",
+    "landing",
     "dashboard",
     "demo",
     "fhir",

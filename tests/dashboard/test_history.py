@@ -81,7 +81,7 @@ def _edit_history(owner_client, n: int) -> None:
         )
 
 
-@pytest.mark.parametrize("edits", [1, 20])
+@pytest.mark.parametrize("edits", [1, 2, 20])
 def test_history_page_query_count_does_not_grow_with_history(
     owner_client, staff_client, listing, edits, django_assert_num_queries
 ):

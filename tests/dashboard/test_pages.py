@@ -8,7 +8,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from practitioners.models import OpeningHours
-from tests.factories import CertificationFactory, DegreeFactory, LicenseFactory, LocationFactory, ReviewFactory
+from tests.factories import (
+    CertificationFactory,
+    DegreeFactory,
+    LicenseFactory,
+    LocationFactory,
+    ReviewFactory,
+    ReviewReplyFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,9 +114,12 @@ def test_home_of_a_verified_draft_waits_for_publication(owner_client, listing):
 
 @pytest.mark.parametrize("reviews", [1, 20])
 def test_dashboard_reviews_query_count(owner_client, listing, reviews, django_assert_num_queries):
-    for _ in range(reviews):
-        ReviewFactory(practitioner=listing, state="published")
-    # the same 5 queries for 1 review or 20 (the page is paginated and its rows are fetched with their relations)
+    for i in range(reviews):
+        review = ReviewFactory(practitioner=listing, state="published")
+        if i % 2 == 0:
+            ReviewReplyFactory(review=review, text=f"Thank you, reviewer {i}")
+    # the same 5 queries for 1 review or 20, replies included (the rows are fetched with their relations)
     with django_assert_num_queries(5):
         page = owner_client.get(reverse("dashboard:reviews"))
     assert page.status_code == 200
+    assert all(f"Thank you, reviewer {i}<" in page.text for i in range(0, reviews, 2))

@@ -21,6 +21,8 @@ def test_sitemap_index_lists_its_sections(client):
     assert locations(response.content.decode()) == [
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-practitioners.xml",
+        "http://testserver/sitemap-conditions.xml",
+        "http://testserver/sitemap-cities.xml",
     ]
 
 

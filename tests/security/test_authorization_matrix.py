@@ -366,6 +366,8 @@ MATRIX: dict[str, list[Case]] = {
 PUBLIC: dict[str, str] = {
     "home": "home page",
     "guide": "guide for new patients",
+    "condition": "condition landing pages (read-only)",
+    "city": "city landing pages (read-only)",
     "healthz": "load balancer health check",
     "robots_txt": "robots.txt",
     "sitemap_index": "sitemap.xml",

@@ -26,6 +26,7 @@ from demo.reviews import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, de
 from demo.seeding import ensure_demo_reviewers, insert_demo_reviews
 from practitioners.documents import build_search_document
 from practitioners.models import (
+    LISTING_M2M_FIELDS,
     Certification,
     ComplementaryService,
     Condition,
@@ -221,9 +222,7 @@ class Command(BaseCommand):
         self._save(Practitioner, practitioners)
 
         locations, hours_for, licenses, certs, degrees, trainings = [], [], [], [], [], []
-        m2m: dict[str, list] = {
-            name: [] for name in ("conditions", "techniques", "services", "insurance_carriers", "languages")
-        }
+        m2m: dict[str, list] = {name: [] for name in LISTING_M2M_FIELDS}
         for demo, prac in zip(batch, practitioners, strict=True):
             for loc in demo.locations:
                 location = PracticeLocation(

@@ -26,6 +26,7 @@ from practitioners import services
 from practitioners.importers.csvfile import HeaderError, StreamingCsv
 from practitioners.importers.nppes import parse_record, resolve_columns, skip_reason
 from practitioners.models import StateBoard
+from practitioners.nppes import NppesBatchResult
 
 SKIP_LABELS = {
     "not an individual": "organisations",
@@ -68,7 +69,7 @@ class Command(BaseCommand):
 
         states = frozenset(StateBoard.objects.values_list("state", flat=True))
         skipped: Counter[str] = Counter()
-        total = services.NppesBatchResult()
+        total = NppesBatchResult()
         seen: dict[str, int] = {}
         batch: list = []
         rows = 0
@@ -136,7 +137,7 @@ class Command(BaseCommand):
     def _progress_disabled(self, progress: bool | None) -> bool | None:
         return None if progress is None else not progress  # None: tqdm decides (off when not a terminal)
 
-    def _flush(self, batch: list, total: services.NppesBatchResult) -> None:
+    def _flush(self, batch: list, total: NppesBatchResult) -> None:
         if not batch:
             return
         result = services.nppes_import_batch(records=batch, dry_run=self.dry_run)

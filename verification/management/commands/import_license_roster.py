@@ -29,31 +29,19 @@ terminal and a summary at the end.
 """
 
 import sys
-from collections import Counter
+from itertools import batched
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from tqdm import tqdm
 
 from practitioners.importers.csvfile import HeaderError, StreamingCsv
-from practitioners.models import License, StateBoard
+from practitioners.models import StateBoard
 from verification import services
-from verification.roster import (
-    PRESETS,
-    OurLicense,
-    compare,
-    exact_match,
-    normalize_number,
-    parse_entry,
-    parse_mapping,
-    resolve_columns,
-)
+from verification.roster import PRESETS, RosterReport, parse_mapping, resolve_columns, roster_cross_check
+from verification.selectors import roster_licenses
 
 BOARD_ONLY_SHOWN = 20
-# A roster can verify these; a rejection or revocation is a reviewer's decision, a verified one needs nothing.
-VERIFIABLE = frozenset({"unverified", "pending"})
 
 
 class Command(BaseCommand):
@@ -108,34 +96,13 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--columns: {exc}") from exc
         mapping = {**PRESETS[options["preset"]].columns, **overrides}
-        license_types = {t.strip().lower() for t in options["license_type"] if t.strip()}
+        license_types = frozenset(t.strip().lower() for t in options["license_type"] if t.strip())
         if license_types and "license_type" not in mapping:
             raise CommandError("--license-type needs a license_type column (see --columns).")
+        apply, dry_run, verbosity = options["apply"], options["dry_run"], options["verbosity"]
 
-        self.apply = options["apply"]
-        self.dry_run = options["dry_run"]
-        self.show_problems = options["show_problems"]
-        self.verbosity = options["verbosity"]
-        self.problem_count = 0
-        self.bar: tqdm | None = None
-        self.source_prefix = f"{board.board_name} roster {path.name}"[:250]
-        self.board_name = board.board_name
-
-        ours = {
-            normalize_number(lic.number): OurLicense(
-                pk=lic.pk,
-                number=lic.number,
-                practitioner_name=lic.practitioner.name,
-                board_status=lic.board_status,
-                expiry_date=lic.expiry_date,
-                verification_state=lic.verification_state,
-            )
-            for lic in License.objects.filter(state=board).select_related("practitioner").order_by("pk")
-        }
-        counts: Counter[str] = Counter()
-        seen: dict[str, int] = {}
-        pending: list[tuple[int, OurLicense, object]] = []
-
+        ours = roster_licenses(state=board.state)
+        problems: list[tuple[int | None, str]] = []  # the reader's, then the cross-check's and the apply's
         with (
             path.open("rb") as stream,
             tqdm(
@@ -145,153 +112,92 @@ class Command(BaseCommand):
                 desc=f"{state_code} roster",
                 disable=None if options["progress"] is None else not options["progress"],
                 file=sys.stderr,
-            ) as self.bar,
+            ) as bar,
         ):
             try:
-                reader = StreamingCsv(stream, report=self.report, on_bytes=self.bar.update)
+                reader = StreamingCsv(
+                    stream, report=lambda line, message: problems.append((line, message)), on_bytes=bar.update
+                )
                 columns = resolve_columns(reader.header, mapping, explicit=set(overrides))
             except HeaderError as exc:
                 raise CommandError(f"{path.name}: {exc}") from exc
             if columns.not_in_file:
                 self.stdout.write(f"Not in this file, so not compared: {', '.join(columns.not_in_file)}.")
-            for line, row in reader.rows():
-                counts["rows"] += 1
-                entry, problems = parse_entry(row, columns, line=line)
-                for problem in problems:
-                    self.report(line, problem)
-                if entry is None:
-                    counts["malformed"] += 1
-                    continue
-                if license_types and entry.license_type.lower() not in license_types:
-                    counts["other types"] += 1
-                    continue
-                if entry.number in seen:
-                    self.report(
-                        line, f"license {entry.raw_number} already appeared on line {seen[entry.number]}; skipped."
-                    )
-                    counts["duplicates"] += 1
-                    continue
-                seen[entry.number] = line
-                our = ours.get(entry.number)
-                if our is None:
-                    counts["board only"] += 1
-                    if self.verbosity >= 2 or counts["board only"] <= BOARD_ONLY_SHOWN:
-                        self.stdout.write(
-                            f"line {line}: board lists {entry.raw_number} ({entry.display_name or 'no name'}, "
-                            f"{entry.status_text or 'no status'}); we do not."
-                        )
-                    continue
-                differences = compare(our, entry)
-                if not differences:
-                    counts["matched"] += 1
-                    if self.apply and our.verification_state in VERIFIABLE and exact_match(our, entry):
-                        pending.append(("verify", line, our, entry))
-                    elif self.apply and our.verification_state in VERIFIABLE and self.verbosity >= 1:
-                        self.stdout.write(
-                            f"line {line}: {state_code} #{our.number} ({our.practitioner_name}): matches as far as the "
-                            "file goes, but not on all of number, full name, status and expiry → not verified"
-                        )
-                    if len(pending) >= options["batch_size"]:
-                        self._apply_counted(pending, counts)
-                        pending = []
-                    continue
-                counts["mismatched"] += 1
-                described = "; ".join(f"{d.field}: ours {d.ours}, board {d.board}" for d in differences)
-                name_fits = all(d.field != "name" for d in differences)
-                action = ""
-                updatable = name_fits and our.verification_state == "verified"
-                if self.apply:
-                    if updatable:
-                        action = " → will update"
-                    elif not name_fits:
-                        action = " → not updated: the name differs, a reviewer should check"
-                    else:
-                        action = " → not updated: not verified yet, a reviewer should compare the claim with the board"
-                self.stdout.write(
-                    f"line {line}: {state_code} #{our.number} ({our.practitioner_name}): {described}{action}"
-                )
-                if self.apply and updatable:
-                    pending.append(("update", line, our, entry))
-                    if len(pending) >= options["batch_size"]:
-                        self._apply_counted(pending, counts)
-                        pending = []
-            if self.apply:
-                self._apply_counted(pending, counts)
-            counts["malformed"] += reader.skipped_rows
-        self.bar = None
+            report = roster_cross_check(reader.rows(), columns=columns, ours=ours, license_types=license_types)
+        malformed = report.malformed + reader.skipped_rows
+        problems.extend(report.problems)
 
-        unknown = [our for key, our in ours.items() if key not in seen]
-        for our in unknown:
+        updated = verified = 0
+        if apply:
+            for batch in batched(report.actions, options["batch_size"]):
+                result = services.roster_apply(
+                    actions=batch,
+                    board_name=board.board_name,
+                    source_prefix=f"{board.board_name} roster {path.name}"[:250],
+                    dry_run=dry_run,
+                )
+                updated += result.updated
+                verified += result.verified
+                problems.extend(result.problems)
+
+        for _line, text in sorted(self._findings(report, state_code, apply=apply, verbosity=verbosity)):
+            self.stdout.write(text)
+        for our in report.unknown:
             self.stdout.write(
                 f"{state_code} #{our.number} ({our.practitioner_name}, {our.verification_state}): not on the board's roster."
             )
-        if counts["board only"] > BOARD_ONLY_SHOWN and self.verbosity < 2:
+        board_only = len(report.board_only)
+        if board_only > BOARD_ONLY_SHOWN and verbosity < 2:
             self.stdout.write(
-                f"… and {counts['board only'] - BOARD_ONLY_SHOWN} more board entries we do not list (-v 2 lists all)."
+                f"… and {board_only - BOARD_ONLY_SHOWN} more board entries we do not list (-v 2 lists all)."
             )
+        problems.sort(key=lambda problem: problem[0] or 0)
+        for line, message in problems[: options["show_problems"]]:
+            self.stderr.write(f"line {line}: {message}" if line else message)
 
-        applied = counts["applied"]
-        if self.apply:
-            would = "would be " if self.dry_run else ""
-            applied_text = f"{applied} license(s) {would}updated, {counts['verified']} {would}verified from the roster"
+        if apply:
+            would = "would be " if dry_run else ""
+            applied_text = f"{updated} license(s) {would}updated, {verified} {would}verified from the roster"
         else:
             applied_text = "nothing changed (report only; --apply to update)"
         summary = (
-            f"{'Dry run (nothing stored): ' if self.dry_run else ''}{state_code} roster {path.name}: "
-            f"{counts['rows']} rows read; {counts['matched']} matched, {counts['mismatched']} mismatched, "
-            f"{len(unknown)} of ours unknown to the board, {counts['board only']} board entries we do not list; "
-            f"skipped {counts['malformed']} malformed, {counts['duplicates']} duplicate"
-            + (f", {counts['other types']} other license types" if license_types else "")
-            + f" row(s); {self.problem_count} problem(s) reported; {applied_text}."
+            f"{'Dry run (nothing stored): ' if dry_run else ''}{state_code} roster {path.name}: "
+            f"{report.rows} rows read; {report.matched} matched, {len(report.mismatches)} mismatched, "
+            f"{len(report.unknown)} of ours unknown to the board, {board_only} board entries we do not list; "
+            f"skipped {malformed} malformed, {report.duplicates} duplicate"
+            + (f", {report.other_types} other license types" if license_types else "")
+            + f" row(s); {len(problems)} problem(s) reported; {applied_text}."
         )
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def _apply_counted(self, pending: list, counts: Counter) -> None:
-        updated, verified = self._apply(pending)
-        counts["applied"] += updated
-        counts["verified"] += verified
-
-    def _apply(self, pending: list) -> tuple[int, int]:
-        """One transaction for the batch; a license that cannot take the change is reported and skipped.
-        Returns (updated, verified)."""
-        updated = verified = 0
-        if not pending:
-            return updated, verified
-        with transaction.atomic():
-            for kind, line, our, entry in pending:
-                source = f"{self.source_prefix}, line {line}"
-                try:
-                    if kind == "verify":
-                        record = services.license_verify_from_roster(
-                            license_id=our.pk,
-                            board_name=self.board_name,
-                            board_status=entry.status,
-                            expiry_date=entry.expiry_date,
-                            source=source,
-                        )
-                    else:
-                        record = services.license_apply_roster(
-                            license_id=our.pk, board_status=entry.status, expiry_date=entry.expiry_date, source=source
-                        )
-                except ValidationError as exc:
-                    done = "verified" if kind == "verify" else "updated"
-                    self.report(line, f"license {our.number} not {done}: {'; '.join(exc.messages)}")
-                    continue
-                if record is not None:
-                    if kind == "verify":
-                        verified += 1
-                    else:
-                        updated += 1
-            if self.dry_run:
-                transaction.set_rollback(True)
-        return updated, verified
-
-    def report(self, line: int | None, message: str) -> None:
-        self.problem_count += 1
-        if self.problem_count > self.show_problems:
-            return
-        if self.bar is not None:
-            self.bar.clear()
-        self.stderr.write(f"line {line}: {message}" if line else message)
-        if self.bar is not None:
-            self.bar.refresh()
+    def _findings(self, report: RosterReport, state_code: str, *, apply: bool, verbosity: int):
+        """(line, text) for each row worth a line of output, in any order (the caller sorts by line)."""
+        for mismatch in report.mismatches:
+            our = mismatch.license
+            described = "; ".join(f"{d.field}: ours {d.ours}, board {d.board}" for d in mismatch.differences)
+            action = ""
+            if apply:
+                if mismatch.updatable:
+                    action = " → will update"
+                elif not mismatch.name_fits:
+                    action = " → not updated: the name differs, a reviewer should check"
+                else:
+                    action = " → not updated: not verified yet, a reviewer should compare the claim with the board"
+            yield (
+                mismatch.line,
+                f"line {mismatch.line}: {state_code} #{our.number} ({our.practitioner_name}): {described}{action}",
+            )
+        for shown, entry in enumerate(report.board_only):
+            if verbosity >= 2 or shown < BOARD_ONLY_SHOWN:
+                yield (
+                    entry.line,
+                    f"line {entry.line}: board lists {entry.raw_number} ({entry.display_name or 'no name'}, "
+                    f"{entry.status_text or 'no status'}); we do not.",
+                )
+        if apply and verbosity >= 1:
+            for line, our in report.partial:
+                yield (
+                    line,
+                    f"line {line}: {state_code} #{our.number} ({our.practitioner_name}): matches as far as the "
+                    "file goes, but not on all of number, full name, status and expiry → not verified",
+                )
