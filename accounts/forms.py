@@ -4,6 +4,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import SignupForm
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import MinimumLengthValidator, get_default_password_validators
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -19,6 +20,15 @@ def clean_display_name(value: str) -> str:
     return value
 
 
+def password_rule() -> str:
+    """The password validators' rules (settings.AUTH_PASSWORD_VALIDATORS) in one plain sentence."""
+    lengths = [v.min_length for v in get_default_password_validators() if isinstance(v, MinimumLengthValidator)]
+    return (
+        f"At least {max(lengths, default=1)} characters. Not only numbers, not a common password, "
+        "and not like your email address or display name."
+    )
+
+
 class MeridianSignupForm(SignupForm):
     display_name = forms.CharField(
         label="Display name",
@@ -28,6 +38,10 @@ class MeridianSignupForm(SignupForm):
     )
 
     field_order = ["email", "display_name", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = password_rule()  # instead of the validators' bulleted list
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])

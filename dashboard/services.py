@@ -196,6 +196,11 @@ def credential_edit(*, credential: Credential, actor: User, changes: dict[str, A
 # ---------------------------------------------------------------- photo
 
 
+# Files here are shared by many listings (the demo's generated portraits, demo.portraits): never deleted
+# when one listing's photo changes.
+SHARED_PHOTOS_DIR = "photos/demo/"
+
+
 def _photo_names(practitioner: Practitioner) -> dict[int, str]:
     token = secrets.token_hex(6)
     base = f"photos/{practitioner.slug}-{token}"
@@ -208,7 +213,7 @@ def photo_thumbnail_name(photo_name: str, edge: int) -> str:
 
 
 def _delete_photo_files(photo_name: str) -> None:
-    if not photo_name:
+    if not photo_name or photo_name.startswith(SHARED_PHOTOS_DIR):
         return
     names = [photo_name, *(photo_thumbnail_name(photo_name, edge) for edge in SIZES if edge != max(SIZES))]
     for name in names:

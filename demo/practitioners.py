@@ -7,6 +7,7 @@ situation a patient or reviewer can meet is represented: the first
 random with realistic weights.
 """
 
+import dataclasses
 import datetime
 import random
 from dataclasses import dataclass, field
@@ -15,6 +16,9 @@ from decimal import Decimal
 from django.utils.text import slugify
 
 from practitioners import geo
+
+from . import showcase as sc
+from .portraits import POOL_SIZE
 
 FIRST_NAMES = [
     "Avery",
@@ -305,6 +309,7 @@ class DemoPractitioner:
     certifications: list[DemoCertification]
     degrees: list[DemoDegree]
     trainings: list[tuple[str, str, int]]
+    portrait: int | None = None  # a `demo.portraits` pool number (showcase listings only)
 
 
 class DemoGenerator:
@@ -321,8 +326,12 @@ class DemoGenerator:
         accredited_school_slugs: list[str],
         candidate_school_slug: str,
         unaccredited_school_slug: str,
+        showcase: bool = False,
     ) -> None:
+        """`showcase`: dress each listing for the demo site (`demo.showcase`); off, the plain
+        listings `seed_bench` stores, unchanged so the benchmark's data stays the same."""
         self.seed = seed
+        self.showcase = showcase
         self.today = today
         self.conditions = condition_slugs
         self.techniques = technique_slugs
@@ -353,7 +362,7 @@ class DemoGenerator:
         started = self.today.year - rng.randint(1, 35)
         fee = Decimal(rng.randrange(60, 220, 5))
         conditions = rng.sample(self.conditions, rng.randint(2, 7))
-        return DemoPractitioner(
+        demo = DemoPractitioner(
             index=index,
             scenario=scenario,
             name=name,
@@ -387,6 +396,89 @@ class DemoGenerator:
                 for t, p in rng.sample(TRAININGS, rng.choice([0, 0, 1, 2]))
             ],
         )
+        return self._showcase(demo) if self.showcase else demo
+
+    def _showcase(self, demo: DemoPractitioner) -> DemoPractitioner:
+        """The listing placed in a real metro, with a plausible name, clinic, bio, fees, carriers and portrait.
+
+        Its own Random, so the plain listing's draws (and `seed_bench`) are untouched."""
+        rng = random.Random(f"showcase:{self.seed}:{demo.index}")
+        metro = rng.choices(sc.METROS, weights=[m.weight for m in sc.METROS])[0]
+        first = rng.choice(rng.choice([FIRST_NAMES, sc.FIRST_NAMES]))
+        last = rng.choice(rng.choice([LAST_NAMES, sc.LAST_NAMES]))
+        name = f"{first} {last}"
+        core = [slug for slug in sc.CORE_CONDITIONS if slug in self.conditions]
+        others = [slug for slug in self.conditions if slug not in core]
+        conditions = rng.sample(core, min(len(core), rng.randint(2, 4))) + rng.sample(
+            others, min(len(others), rng.randint(0, 4))
+        )
+        techniques = demo.technique_slugs or rng.sample(self.techniques, 1)
+        focus = sc.pretty(conditions[0])
+        technique = sc.pretty(rng.choice(techniques))
+        bio = " ".join(
+            [
+                rng.choice(sc.BIO_OPENERS).format(city=metro.city, started=demo.practice_started_year, focus=focus),
+                rng.choice(sc.BIO_APPROACH).format(technique=technique, technique_cap=technique.capitalize()),
+                *rng.sample(sc.BIO_CLOSERS, rng.randint(1, 2)),
+            ]
+        )
+        community = rng.random() < 0.12
+        fee = None
+        if demo.first_visit_fee is not None:
+            middle = 45 if community else 125
+            fee = Decimal(max(35, round(rng.gauss(middle * metro.fee_level, 18) / 5) * 5))
+        follow_up = (fee - Decimal(rng.randrange(10, 40, 5))).max(Decimal(35)) if fee else demo.follow_up_fee
+        carriers = [] if community or rng.random() < 0.3 else self._carriers(rng)
+        zips = sc.metro_zips(metro)
+        clinic = rng.choice(sc.CLINIC_PATTERNS[2:4] if community else sc.CLINIC_PATTERNS)
+        clinic_name = clinic.format(last=last, word=rng.choice(sc.CLINIC_WORDS), city=metro.city)
+        if community:
+            clinic_name = f"{metro.city} Community Acupuncture"
+        locations = []
+        for position, location in enumerate(demo.locations):
+            zip_code, city, lat, lng, area = rng.choice(zips)
+            suite = rng.choice(sc.SUITES)
+            locations.append(
+                dataclasses.replace(
+                    location,
+                    name=clinic_name if position == 0 else f"{clinic_name} – {city}",
+                    street=f"{rng.randint(10, 2999)} {rng.choice(sc.STREETS)}" + (f", {suite}" if suite else ""),
+                    city=city,
+                    state=metro.state,
+                    zip_code=zip_code,
+                    latitude=round(lat + rng.uniform(-0.01, 0.01), 6),
+                    longitude=round(lng + rng.uniform(-0.01, 0.01), 6),
+                    phone=f"({area}) 555-01{rng.randint(0, 99):02d}",
+                )
+            )
+        title = TITLE_BY_STATE.get(metro.state, "L.Ac.")
+        licenses = [
+            dataclasses.replace(lic, title=title, number=f"DEMO-{metro.state}-{demo.index + 1:07d}")
+            for lic in demo.licenses
+        ]
+        creds = [title] + (["Dipl. Ac. (NCCAOM)"] if demo.certifications else [])
+        return dataclasses.replace(
+            demo,
+            name=name,
+            slug=f"{slugify(name)}-{demo.index + 1}",
+            display_credentials=", ".join(creds),
+            bio=bio,
+            first_visit_fee=fee,
+            follow_up_fee=follow_up,
+            sliding_scale=community or demo.sliding_scale,
+            phone=locations[0].phone,
+            website=f"https://{slugify(clinic_name)}.example.com/",
+            condition_slugs=conditions,
+            insurance_slugs=carriers,
+            locations=locations,
+            licenses=licenses,
+            portrait=rng.randrange(POOL_SIZE) if rng.random() < sc.PHOTO_SHARE else None,
+        )
+
+    def _carriers(self, rng: random.Random) -> list[str]:
+        known = [slug for slug in sc.CARRIER_WEIGHTS if slug in self.insurance]
+        picked = rng.choices(known, weights=[sc.CARRIER_WEIGHTS[slug] for slug in known], k=rng.randint(1, 5))
+        return sorted(set(picked))
 
     def _phone(self, rng: random.Random) -> str:
         # 555-01xx numbers are reserved for fiction.

@@ -116,7 +116,11 @@ class DemoReviewGenerator:
         condition_names: dict[str, str],
         mean_per_listing: float,
         pool_size: int = DEMO_REVIEWER_POOL,
+        showcase: bool = False,
     ) -> None:
+        """`showcase` (the demo site): at least a few reviews per listing, most about the listing's
+        main condition and most with pain scores, so most profiles show outcome figures. Off, the
+        plain reviews `seed_bench` stores, unchanged."""
         if pool_size < MAX_REVIEWS_PER_LISTING + 5:
             raise ValueError("The reviewer pool must be larger than the most reviews one listing can get.")
         self.seed = seed
@@ -124,12 +128,15 @@ class DemoReviewGenerator:
         self.condition_names = condition_names
         self.mean = mean_per_listing
         self.pool_size = pool_size
+        self.showcase = showcase
 
     def reviews_for(self, index: int, condition_slugs: list[str]) -> list[DemoReview]:
         rng = random.Random(f"reviews:{self.seed}:{index}")
         if self.mean <= 0 or not condition_slugs:
             return []
         count = min(MAX_REVIEWS_PER_LISTING, int(rng.expovariate(1 / self.mean)))
+        if self.showcase:
+            count = min(MAX_REVIEWS_PER_LISTING, count + 3)
         quality = rng.uniform(-1.3, 0.5)
         reviewers = rng.sample(range(self.pool_size), count)
         return [self._review(rng, reviewer, quality, condition_slugs) for reviewer in reviewers]
@@ -137,9 +144,11 @@ class DemoReviewGenerator:
     def _review(self, rng: random.Random, reviewer: int, quality: float, condition_slugs: list[str]) -> DemoReview:
         rating = _clamp(rng.gauss(4.3 + quality, 0.9), 1, 5)
         condition = rng.choice(condition_slugs)
+        if self.showcase and rng.random() < 0.6:
+            condition = condition_slugs[0]  # the listing's main condition, as in real practices
         sessions = _clamp(rng.lognormvariate(1.8, 0.6), 1, min(40, SESSIONS_MAX))
         pain_before = pain_after = None
-        if rng.random() < 0.65:
+        if rng.random() < (0.85 if self.showcase else 0.65):
             pain_before = rng.randint(4, 9)
             pain_after = _clamp(pain_before - rng.gauss(rating - 1.5, 1.3), 0, 10)
         months_ago = rng.randint(0, 36)

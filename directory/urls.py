@@ -19,6 +19,9 @@ practitioner_patterns = [path("", search_views.practitioner_list, name="list"), 
 # Staff sign in through allauth's throttled sign-in like everyone else: the admin's own login
 # view only redirects there (with `next`), so it never checks a password (docs/security.md).
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Meridian staff"
+admin.site.site_title = "Meridian staff"
+admin.site.index_title = "Verification, moderation and listings"
 
 SITEMAPS = {**PRACTITIONER_SITEMAPS, **LANDING_SITEMAPS}
 

@@ -8,6 +8,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -47,9 +48,14 @@ class OpenReportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+def state_badge(state: str, label: str) -> str:
+    """A review state as the admin's readable badge (static/css/admin-meridian.css)."""
+    return render_to_string("admin/includes/state_badge.html", {"state": state, "label": label})
+
+
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ("title", "practitioner", "author_name", "rating", "state", "open_reports", "created_at")
+    list_display = ("title", "practitioner", "author_name", "rating", "state_badge", "open_reports", "created_at")
     list_filter = ("state", OpenReportsFilter, "rating", "created_at")
     list_select_related = ("practitioner", "author")
     search_fields = (
@@ -112,6 +118,10 @@ class ReviewAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(open_report_count=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
         )
+
+    @admin.display(description="state", ordering="state")
+    def state_badge(self, obj: Review) -> str:
+        return state_badge(obj.state, obj.get_state_display())
 
     @admin.display(description="author (display name)")
     def author_name(self, obj: Review) -> str:
@@ -235,9 +245,9 @@ class ReviewReportAdmin(admin.ModelAdmin):
         url = reverse("admin:reviews_review_change", args=[obj.review_id])
         return format_html('<a href="{}">{}</a> ({})', url, obj.review.title, obj.review.practitioner.name)
 
-    @admin.display(description="review state")
+    @admin.display(description="review state", ordering="review__state")
     def review_state(self, obj: ReviewReport) -> str:
-        return obj.review.get_state_display()
+        return state_badge(obj.review.state, obj.review.get_state_display())
 
     @admin.display(description="review text")
     def review_text(self, obj: ReviewReport) -> str:

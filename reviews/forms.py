@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
 from practitioners.models import Condition
@@ -24,8 +25,33 @@ from .models import (
 )
 
 RATING_WORDS = {1: "poor", 2: "fair", 3: "good", 4: "very good", 5: "excellent"}
-RATING_CHOICES = [(n, f"{n} – {RATING_WORDS[n]}") for n in range(5, 0, -1)]
+# Lowest first: the stars read (and arrow keys move) from one to five, left to right.
+RATING_CHOICES = [(n, f"{n} star{'s' if n > 1 else ''} – {RATING_WORDS[n]}") for n in range(1, 6)]
+# The numeric rating scale's anchors, said beside the numbers (and to screen readers in each label).
+PAIN_ANCHORS = {PAIN_MIN: "no pain", 5: "moderate pain", PAIN_MAX: "worst pain imaginable"}
+PAIN_NOT_SCORED = "Not scored"
+PAIN_CHOICES = [
+    *((n, f"{n} ({PAIN_ANCHORS[n]})" if n in PAIN_ANCHORS else str(n)) for n in range(PAIN_MIN, PAIN_MAX + 1)),
+    ("", PAIN_NOT_SCORED),
+]
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class StarRatingWidget(forms.RadioSelect):
+    """One row of stars: a radio group (fieldset and legend) whose labels are drawn as stars by CSS alone."""
+
+    template_name = "reviews/widgets/star_rating.html"
+
+
+class PainScaleWidget(forms.RadioSelect):
+    """The 0–10 numeric rating scale as a row of radio buttons with its anchors, and "not scored"."""
+
+    template_name = "reviews/widgets/pain_scale.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["anchors"] = [(n, PAIN_ANCHORS[n]) for n in sorted(PAIN_ANCHORS)]
+        return context
 
 
 def _rating_field(label: str, message: str) -> forms.TypedChoiceField:
@@ -33,20 +59,24 @@ def _rating_field(label: str, message: str) -> forms.TypedChoiceField:
         label=label,
         choices=RATING_CHOICES,
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=StarRatingWidget,
+        help_text="1 star = poor, 5 stars = excellent.",
         error_messages={"required": message, "invalid_choice": message},
     )
 
 
-def _pain_field(label: str) -> forms.IntegerField:
+def _pain_field(label: str) -> forms.TypedChoiceField:
     message = f"Pain is scored from {PAIN_MIN} (no pain) to {PAIN_MAX} (worst pain imaginable)."
-    return forms.IntegerField(
+    return forms.TypedChoiceField(
         label=label,
         required=False,
-        min_value=PAIN_MIN,
-        max_value=PAIN_MAX,
-        help_text=f"{PAIN_MIN} = no pain, {PAIN_MAX} = worst pain imaginable. Optional.",
-        error_messages={"min_value": message, "max_value": message, "invalid": message},
+        choices=PAIN_CHOICES,
+        coerce=int,
+        empty_value=None,
+        widget=PainScaleWidget,
+        help_text=f"{PAIN_MIN} = no pain, {PAIN_MAX} = worst pain imaginable. Optional: choose "
+        f"“{PAIN_NOT_SCORED}” for both if you did not keep track.",
+        error_messages={"invalid_choice": message},
     )
 
 
@@ -74,6 +104,9 @@ class VisitMonthField(forms.CharField):
 
 
 class ReviewForm(forms.Form):
+    # The project's template engine, so the star and pain-scale widgets' templates in templates/reviews/widgets/ are found.
+    default_renderer = TemplatesSetting()
+
     rating = _rating_field("Overall rating", "Choose an overall rating from 1 to 5.")
     bedside_rating = _rating_field("Bedside manner", "Rate the bedside manner from 1 to 5.")
     condition = forms.ModelChoiceField(
@@ -89,6 +122,7 @@ class ReviewForm(forms.Form):
         label="Number of sessions",
         min_value=SESSIONS_MIN,
         max_value=SESSIONS_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "input-short"}),
         help_text="How many treatment sessions you had with this practitioner.",
         error_messages={
             "required": "Enter how many sessions you had.",
@@ -124,10 +158,21 @@ class ReviewForm(forms.Form):
         error_messages={"required": "Enter the month of your visit."},
     )
 
-    def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, today: datetime.date | None = None, treats: list[Condition] | None = None, **kwargs: Any
+    ) -> None:
+        """`treats`: the practitioner's conditions, listed first; every other condition stays choosable."""
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.fields["visit_month"].widget.attrs["max"] = self.today.strftime("%Y-%m")
+        if treats:
+            treated = {condition.pk for condition in treats}
+            others = [(c.pk, c.name) for c in Condition.objects.order_by("name") if c.pk not in treated]
+            self.fields["condition"].widget.choices = [
+                ("", "Choose a condition"),
+                ("Conditions this practitioner treats", [(c.pk, c.name) for c in treats]),
+                ("Something else", others),
+            ]
 
     @classmethod
     def initial_from(cls, review: Review) -> dict[str, Any]:
@@ -136,8 +181,9 @@ class ReviewForm(forms.Form):
             "bedside_rating": review.bedside_rating,
             "condition": review.condition_id,
             "sessions": review.sessions,
-            "pain_before": review.pain_before,
-            "pain_after": review.pain_after,
+            # "" checks "Not scored" when the review has no pain scores.
+            "pain_before": "" if review.pain_before is None else review.pain_before,
+            "pain_after": "" if review.pain_after is None else review.pain_after,
             "would_recommend": "yes" if review.would_recommend else "no",
             "title": review.title,
             "text": review.text,

@@ -59,7 +59,7 @@ def review_create(request: HttpRequest, slug: str) -> HttpResponse:
             request, "Confirm your email address before writing a review: use the link in the email we sent you."
         )
 
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST or None, treats=list(practitioner.conditions.order_by("name")))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_create(author=request.user, practitioner=practitioner, **_content(form))
@@ -91,7 +91,11 @@ def review_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     review = _own_review(request, slug, pk)
     if review.state == ReviewState.REMOVED:
         return _forbidden(request, "This review was removed by our moderators and can't be edited.")
-    form = ReviewForm(request.POST or None, initial=ReviewForm.initial_from(review))
+    form = ReviewForm(
+        request.POST or None,
+        initial=ReviewForm.initial_from(review),
+        treats=list(review.practitioner.conditions.order_by("name")),
+    )
     if request.method == "POST" and form.is_valid():
         old_state = review.state
         try:

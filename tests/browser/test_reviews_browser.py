@@ -90,12 +90,12 @@ def test_sign_up_verify_review_moderate_and_see_it_on_the_profile(page, browser,
         page.wait_for_url("**/reviews/new/")
     assert page.get_by_role("heading", name="Review Grace Lin").is_visible()
     assert_accessible(page, "review form")
-    page.locator("#id_rating_0").check()  # 5 – excellent
-    page.locator("#id_bedside_rating_1").check()  # 4 – very good
+    page.get_by_role("group", name="Overall rating").get_by_role("radio", name="5 stars – excellent").check()
+    page.get_by_role("group", name="Bedside manner").get_by_role("radio", name="4 stars – very good").check()
     page.get_by_label("Condition treated").select_option(label="Neck pain")
     page.get_by_label("Number of sessions").fill("6")
-    page.get_by_label("Pain before treatment (0–10)").fill("8")
-    page.get_by_label("Pain after treatment (0–10)").fill("3")
+    page.get_by_role("group", name="Pain before treatment (0–10)").get_by_role("radio", name="8", exact=True).check()
+    page.get_by_role("group", name="Pain after treatment (0–10)").get_by_role("radio", name="3", exact=True).check()
     page.get_by_role("radio", name="Yes").check()
     page.get_by_label("Title").fill("My neck finally moves again")
     page.get_by_label("Your review").fill("Six sessions over two months. <b>Much</b> better, see https://example.com")

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from dashboard import images
 from dashboard.services import photo_thumbnail_name
+from demo import portraits
 from tests.dashboard.test_images import huge_png, photo_with_exif
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +56,20 @@ def test_replacing_a_photo_deletes_the_old_files(owner_client, listing, django_c
     assert listing.photo.name != first
     assert first not in media_files()
     assert len(media_files()) == 2
+
+
+def test_replacing_a_shared_demo_portrait_keeps_its_files(owner_client, listing, django_capture_on_commit_callbacks):
+    # Many demo listings show the same generated portrait (demo.portraits): a claimed one changing its photo
+    # must not take the portrait away from the others.
+    shared = portraits.store_pool(default_storage, pool_size=1)[0]
+    listing.photo.name = shared
+    listing.save(update_fields=["photo"])
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(URL, {"photo": upload("b.jpg", photo_with_exif())})
+    listing.refresh_from_db()
+    assert listing.photo.name != shared
+    assert default_storage.exists(shared)
+    assert default_storage.exists(photo_thumbnail_name(shared, min(images.SIZES)))
 
 
 def test_remove_photo(owner_client, listing, django_capture_on_commit_callbacks):

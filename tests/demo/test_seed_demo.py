@@ -1,14 +1,24 @@
 """The demo command: deterministic, every credential situation present, bounded work."""
 
 import datetime
+import io
+import re
+from collections import Counter
 from io import StringIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
+from PIL import Image
 
+from dashboard.services import photo_thumbnail_name
+from demo import portraits
 from demo.practitioners import SCENARIOS
+from practitioners import geo
 from practitioners.models import Certification, Degree, License, PracticeLocation, Practitioner
+from reviews.models import Review
+from reviews.outcomes import MIN_REPORTS
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +116,73 @@ def test_running_twice_appends_unique_listings():
     seed(5)
     assert Practitioner.objects.count() == 10
     assert Practitioner.objects.values("slug").distinct().count() == 10
+
+
+# ---------------------------------------------------------------- the demo site's dressing (demo.showcase)
+
+
+def test_listings_cluster_in_real_cities_so_searches_find_people_nearby(client):
+    seed(n=240, seed=1)
+    by_city = Counter(PracticeLocation.objects.values_list("city", "state"))
+    assert sum(1 for count in by_city.values() if count >= 3) >= 10
+    for location, at_least in (("10001", 20), ("Austin, TX", 3)):
+        page = client.get("/practitioners/", {"location": location, "radius": "25"}).content.decode()
+        count = int(re.search(r"(\d+) practitioners?\b", page)[1])
+        assert count >= at_least, location
+        distances = [float(d) for d in re.findall(r"(\d+\.\d) mi\b", page)]
+        assert distances and max(distances) <= 25, location
+    # Someone in Austin treats low back pain (the core conditions every city needs).
+    page = client.get(
+        "/practitioners/", {"location": "Austin, TX", "condition": "chronic-low-back-pain"}
+    ).content.decode()
+    assert int(re.search(r"(\d+) practitioners?\b", page)[1]) >= 1
+
+
+def test_most_listings_have_a_generated_portrait_and_they_differ():
+    seed(n=120, seed=1)
+    photos = list(Practitioner.objects.values_list("photo", flat=True))
+    with_photo = [name for name in photos if name]
+    assert 0.7 <= len(with_photo) / len(photos) < 1  # some have not uploaded one, as in life
+    assert len(set(with_photo)) >= 20
+    for name in set(with_photo):
+        assert default_storage.exists(name)
+        assert default_storage.exists(photo_thumbnail_name(name, portraits.THUMB_EDGE))
+
+
+def test_portraits_are_deterministic_and_varied():
+    assert portraits.portrait_jpeg(4) == portraits.portrait_jpeg(4)
+    pool = {portraits.portrait_jpeg(n, 32) for n in range(portraits.POOL_SIZE)}
+    assert len(pool) == portraits.POOL_SIZE
+    image = Image.open(io.BytesIO(portraits.portrait_jpeg(0)))
+    assert image.size == (portraits.EDGE, portraits.EDGE)
+
+
+def test_most_profiles_have_enough_pain_reports_for_an_outcome_figure():
+    seed(n=80, seed=1)
+    reports = Counter(
+        Review.objects.filter(state="published", pain_before__isnull=False, pain_after__isnull=False).values_list(
+            "practitioner_id", "condition_id"
+        )
+    )
+    with_figure = {practitioner for (practitioner, _), count in reports.items() if count >= MIN_REPORTS}
+    assert len(with_figure) >= 0.6 * Practitioner.objects.count()
+
+
+def test_names_fees_and_carriers_vary_and_stay_plausible():
+    seed(n=120, seed=1)
+    listings = Practitioner.objects.all()
+    assert listings.values("name").distinct().count() >= 110
+    assert Practitioner.objects.filter(bio__contains="I").values("bio").distinct().count() >= 110
+    fees = [fee for fee in listings.values_list("first_visit_fee", flat=True) if fee is not None]
+    assert min(fees) >= 35 and max(fees) <= 300 and len(set(fees)) >= 10
+    cash_only = listings.filter(insurance_carriers__isnull=True).count()
+    assert 0.15 <= cash_only / listings.count() <= 0.6
+    # Each location's city and state are its ZIP's, and a listing's locations are in one metro.
+    for location in PracticeLocation.objects.all():
+        place = geo.zip_place(location.zip_code)
+        assert place.state == location.state_id and f"({location.city}, " in place.label
+
+
+def test_plain_listings_are_what_seed_bench_writes():
+    seed(20, 1, "--plain")
+    assert not Practitioner.objects.exclude(photo="").exists()

@@ -4,6 +4,7 @@
     manage.py seed_bench --practitioners 10000 --reviews-per-listing 10.5    # what `make bench-quick` uses
 
 The rows are exactly the ones `seed_demo` would create for the same `--seed`
+without its demo-site dressing (`demo.showcase`: metros, portraits, denser reviews)
 (same generators, same row building: deterministic, clearly fictional, stored
 rating summaries equal to `recompute_review_summaries`); only the insert differs.
 Each batch of listings and everything that hangs off them (locations, hours,
@@ -53,6 +54,7 @@ SEEDED_TABLES = (
 
 class Command(seed_demo.Command):
     help = "Create the benchmark dataset: seed_demo's fictional listings and reviews, inserted with COPY."
+    showcase = False  # the plain listings: the demo site's dressing (demo.showcase) must not move the figures
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)

@@ -13,12 +13,14 @@ import datetime
 import time
 from collections.abc import Iterable
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from tqdm import tqdm
 
+from demo import portraits
 from demo.practitioners import DEMO_SCHOOLS, DemoGenerator, DemoPractitioner
 from demo.reviews import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, demo_summary
 from demo.seeding import ensure_demo_reviewers, insert_demo_reviews
@@ -45,6 +47,9 @@ INSERT_BATCH = 2000
 
 class Command(BaseCommand):
     help = "Create clearly fictional demo practitioners (deterministic for a given --seed)."
+    # Listings dressed for the demo site: real metros, portraits, denser reviews (demo.showcase).
+    # seed_bench turns it off so the benchmark's data does not change.
+    showcase = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--practitioners", type=int, default=300, help="How many listings to create.")
@@ -52,6 +57,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000, help="Listings generated per batch.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any listing exists.")
         parser.add_argument("--dry-run", action="store_true", help="Generate but insert nothing.")
+        parser.add_argument(
+            "--plain",
+            action="store_true",
+            help="Without the demo site's dressing (real metros, portraits, denser reviews): what seed_bench writes.",
+        )
         parser.add_argument(
             "--reviews-per-listing",
             type=float,
@@ -74,6 +84,7 @@ class Command(BaseCommand):
             raise CommandError("--reviews-per-listing must be zero or more.")
 
         started = time.monotonic()
+        self.showcase = self.showcase and not options["plain"]
         self.today = timezone.localdate()
         self.now = timezone.now()
         self.lookups = self._lookups()
@@ -88,13 +99,16 @@ class Command(BaseCommand):
             accredited_school_slugs=[s for s, acc in self.school_accreditation.items() if acc == "accredited"],
             candidate_school_slug=self.demo_school_slugs["candidate"],
             unaccredited_school_slug=self.demo_school_slugs["none"],
+            showcase=self.showcase,
         )
         self.review_generator = DemoReviewGenerator(
             seed=options["seed"],
             today=self.today,
             condition_names=self.condition_names,
             mean_per_listing=options["reviews_per_listing"],
+            showcase=self.showcase,
         )
+        self.portraits = portraits.store_pool(default_storage) if self.showcase and not options["dry_run"] else []
         self.reviewer_ids = [] if options["dry_run"] else ensure_demo_reviewers(DEMO_REVIEWER_POOL)
         # Continue numbering after existing demo listings so slugs and numbers stay unique.
         offset = Practitioner.objects.filter(is_demo=True).count()
@@ -172,6 +186,7 @@ class Command(BaseCommand):
                     name=demo.name,
                     slug=demo.slug,
                     display_credentials=demo.display_credentials,
+                    photo=self.portraits[demo.portrait] if demo.portrait is not None else "",
                     gender=demo.gender,
                     bio=demo.bio,
                     practice_started_year=demo.practice_started_year,
