@@ -74,7 +74,9 @@ def _restore_reviewer_group() -> None:
 
     group_migration = importlib.import_module("accounts.migrations.0002_credential_reviewers_group")
     claims_migration = importlib.import_module("accounts.migrations.0003_reviewers_approve_claims")
+    spam_migration = importlib.import_module("contact.migrations.0002_reviewers_resolve_spam_reports")
     if not Group.objects.filter(name=group_migration.GROUP_NAME).exists():
         schema_editor = SimpleNamespace(connection=connection)
         group_migration.create_group(apps, schema_editor)
         claims_migration.add_permissions(apps, schema_editor)
+        spam_migration.add_permissions(apps, schema_editor)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("places/suggest/", search_views.place_suggestions, name="places-suggest"),
     path("api/", include("api.urls")),
     path("fhir/", include("fhir.urls")),
+    path("", include("contact.urls")),
     path("practitioners/<slug:slug>/reviews/", include("reviews.urls")),
     path("practitioners/", include((practitioner_patterns, practitioner_urls.app_name))),
     path("accounts/reviews/", review_views.my_reviews, name="my_reviews"),

@@ -9,7 +9,8 @@ statement of what "own" means; every decision service (credential decisions in
 "Own":
 - a credential: it belongs to a listing the actor owns;
 - a claim: the actor made it, or it is on a listing the actor owns;
-- a review: the actor wrote it, or it is about a listing the actor owns.
+- a review: the actor wrote it, or it is about a listing the actor owns;
+- a spam report on a contact request: the actor is the reported patient, or owns the reporting listing.
 
 Pure functions over ids: the caller reads the ids from the database (fresh, inside its
 transaction), so a decision can't slip past with a stale instance.
@@ -54,6 +55,17 @@ def review_conflict(*, actor_id: int | None, author_id: int | None, listing_owne
         return _reason("your own review")
     if actor_id == listing_owner_id:
         return _reason("a review of your own listing")
+    return None
+
+
+def spam_report_conflict(*, actor_id: int | None, patient_id: int | None, listing_owner_id: int | None) -> str | None:
+    """Why `actor_id` may not resolve a spam report on a contact request, or None."""
+    if actor_id is None:
+        return None
+    if actor_id == patient_id:
+        return _reason("a report about you")
+    if actor_id == listing_owner_id:
+        return _reason("a report your own listing made")
     return None
 
 

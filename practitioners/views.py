@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from contact.selectors import confirmed_authors, profile_contact
 from reviews.selectors import profile_reviews
 from search.selectors import nearest_location, tel_href
 
@@ -17,6 +19,7 @@ def guide(request: HttpRequest) -> HttpResponse:
     context = {
         "conditions": Condition.objects.all(),
         "unlicensed_states": [b for b in boards if b.regulation == StateBoard.Regulation.NONE],
+        "contact_retention_days": settings.CONTACT_RETENTION_DAYS,
         "registering_states": [b for b in boards if b.regulation == StateBoard.Regulation.REGISTRATION],
     }
     return render(request, "practitioners/guide.html", context)
@@ -26,6 +29,13 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     practitioner = practitioner_profile(slug=slug, today=today)
     canonical_url = request.build_absolute_uri(practitioner.get_absolute_url())
+    review_section = profile_reviews(
+        practitioner=practitioner,
+        user=request.user,
+        sort=request.GET.get("sort"),
+        page=request.GET.get("page"),
+        condition=request.GET.get("condition"),
+    )
     coverage = practitioner.state_coverage(today)
     boards = {location.state_id: location.state for location in practitioner.locations.all()}
     context = {
@@ -49,12 +59,11 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "canonical_url": canonical_url,
         "json_ld": profile_json_ld(practitioner, canonical_url),
         # Reviews section: a fixed number of queries whatever the number of reviews.
-        "review_section": profile_reviews(
-            practitioner=practitioner,
-            user=request.user,
-            sort=request.GET.get("sort"),
-            page=request.GET.get("page"),
-            condition=request.GET.get("condition"),
+        "review_section": review_section,
+        # Contact requests: the request button, the response figures, which reviewers' visits were confirmed.
+        "contact": profile_contact(practitioner=practitioner, user=request.user),
+        "confirmed_authors": confirmed_authors(
+            practitioner_id=practitioner.pk, author_ids=[r.author_id for r in review_section.page.object_list]
         ),
     }
     context.update(profile_glance(practitioner, context, location_text=request.GET.get("location", "")))

@@ -293,3 +293,24 @@ def searchable_practitioner(
     if medicare:
         DegreeFactory(practitioner=practitioner)
     return index_for_search(practitioner)
+
+
+# ---------------------------------------------------------------- contact requests
+
+
+def contact_request(practitioner: Practitioner, patient: User, **fields):
+    """A request sent through the service (so its first thread entry exists); the listing treats neck pain."""
+    from contact.services import contact_request_create
+
+    practitioner.conditions.add(condition())
+    defaults = {
+        "condition": condition(),
+        "patient_status": "new",
+        "preferred_days": 1,
+        "preferred_times": 1,
+        "insurance": None,
+        "channel": "email",
+        "phone": "",
+        "message": "I have had neck pain for three weeks.",
+    }
+    return contact_request_create(patient=patient, practitioner=practitioner, **{**defaults, **fields})

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reviews",
     "landing",
     "dashboard",
+    "contact",
     "demo",
     "fhir",
 ]
@@ -215,13 +216,28 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # connection errors); after the last one the email is a dead letter (admin: Background work).
 EMAIL_RETRY_DELAYS = [int(seconds) for seconds in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200")]
 # The jobs `manage.py run_scheduler` enqueues once a day.
-DAILY_TASKS = ["verification.tasks.expire_credentials", "dashboard.tasks.send_freshness_reminders"]
+DAILY_TASKS = [
+    "verification.tasks.expire_credentials",
+    "dashboard.tasks.send_freshness_reminders",
+    "contact.tasks.delete_expired_requests",
+]
 # Imports staff start from the admin (jobs.ImportRun): the task that runs each kind.
 IMPORT_TASKS = {"nppes": "practitioners.tasks.import_nppes", "roster": "verification.tasks.import_roster"}
 # The largest file the admin accepts for an import (RequestBodyLimitMiddleware lets that page's
 # request be this much larger than REQUEST_BODY_MAX_BYTES). The monthly NPPES file (about 10 GB)
 # is imported from the command line on a worker machine instead (docs/deployment.md).
 IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("IMPORT_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+
+# Contact requests (docs/contact.md). Requests and their messages are deleted this many days after
+# they end (confirmed, declined or closed); at least CONTACT_STATS_DAYS, so the response figures
+# always see every request of their window.
+CONTACT_RETENTION_DAYS = int(os.environ.get("CONTACT_RETENTION_DAYS", "180"))
+CONTACT_STATS_DAYS = 90
+# The site's address, for links in emails sent by workers (which have no request to build one from).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+CONTACT_STATS_MIN_REQUESTS = 5
+CONTACT_REQUESTS_PER_PATIENT_PER_DAY = int(os.environ.get("CONTACT_REQUESTS_PER_PATIENT_PER_DAY", "3"))
+CONTACT_REQUESTS_PER_LISTING_PER_HOUR = int(os.environ.get("CONTACT_REQUESTS_PER_LISTING_PER_HOUR", "10"))
 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Meridian <no-reply@meridian.example>")
 

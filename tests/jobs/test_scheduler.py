@@ -12,7 +12,11 @@ from jobs.models import ScheduledRun
 from jobs.schedule import schedule_daily_jobs
 
 DAY = datetime.date(2026, 12, 1)
-JOBS = ["verification.tasks.expire_credentials", "dashboard.tasks.send_freshness_reminders"]
+JOBS = [
+    "verification.tasks.expire_credentials",
+    "dashboard.tasks.send_freshness_reminders",
+    "contact.tasks.delete_expired_requests",
+]
 
 
 @pytest.mark.django_db
@@ -21,13 +25,17 @@ def test_run_scheduler_once_enqueues_each_daily_job_once_a_day(queue, settings):
     call_command("run_scheduler", "--once", verbosity=0)
     call_command("run_scheduler", "--once", verbosity=0)
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == sorted(JOBS)
-    assert ScheduledRun.objects.count() == 2
+    assert ScheduledRun.objects.count() == len(JOBS)
 
 
 @pytest.mark.django_db
 def test_the_daily_jobs_run_as_tasks(settings):
     """With the immediate backend the scheduled task runs at once: the commands' summaries come back."""
-    assert schedule_daily_jobs(day=DAY) == ["expire_credentials", "send_freshness_reminders"]
+    assert schedule_daily_jobs(day=DAY) == [
+        "expire_credentials",
+        "send_freshness_reminders",
+        "delete_expired_requests",
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,12 +62,8 @@ def test_two_schedulers_racing_enqueue_each_job_exactly_once(queue):
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
-    assert sorted(name for enqueued in results for name in enqueued) == [
-        "expire_credentials",
-        "send_freshness_reminders",
-    ]
+    assert sorted(name for enqueued in results for name in enqueued) == sorted(path.rsplit(".", 1)[-1] for path in JOBS)
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == sorted(JOBS)
-    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == [
-        "expire_credentials",
-        "send_freshness_reminders",
-    ]
+    assert sorted(ScheduledRun.objects.values_list("job", flat=True)) == sorted(
+        path.rsplit(".", 1)[-1] for path in JOBS
+    )

@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from contact import services as contact_services
+from contact.models import ContactBlock, ContactMessage, ContactRequest, SpamReport
 from dashboard.models import Claim
 from practitioners.models import Certification, Degree, License, PracticeLocation, Practitioner, VerificationRecord
 from reviews.models import HelpfulVote, Review, ReviewReply, ReviewReport
@@ -36,6 +38,7 @@ from tests.factories import (
     ReviewReportFactory,
     UserFactory,
     VerifiedUserFactory,
+    contact_request,
     owned_listing,
 )
 from verification.forms import DECISION_FORMS
@@ -60,6 +63,8 @@ class World:
     other_location: PracticeLocation
     license: License  # of `listing`
     other_license: License
+    contact: ContactRequest  # by "patient" to `listing`, sent
+    other_contact: ContactRequest  # by "patient2" to `other_listing`, sent
 
 
 @pytest.fixture
@@ -107,6 +112,8 @@ def world() -> World:
         other_location=other_listing.locations.get(),
         license=listing.licenses.get(),
         other_license=other_listing.licenses.get(),
+        contact=contact_request(listing, users["patient"]),
+        other_contact=contact_request(other_listing, users["patient2"]),
     )
 
 
@@ -135,6 +142,14 @@ def review_kwargs(w: World) -> dict:
 
 def other_review_kwargs(w: World) -> dict:
     return {"slug": w.other_listing.slug, "pk": w.other_review.pk}
+
+
+def contact_kwargs(w: World) -> dict:
+    return {"pk": w.contact.pk}
+
+
+def other_contact_kwargs(w: World) -> dict:
+    return {"pk": w.other_contact.pk}
 
 
 def fhir_cases(kwargs) -> list[Case]:
@@ -211,6 +226,53 @@ MATRIX: dict[str, list[Case]] = {
     "account_display_name": [
         case("GET", none, (L, 200, 200, 200, 200, 200, 200)),
         case("POST", none, (L, 200, 200, 200, 200, 200, 200), ALL),
+    ],
+    # Contact requests. "patient" has an open request to the owner's listing (so the form sends them to its
+    # thread); the owner may not request their own listing. The patient's side (/accounts/requests/) and the
+    # practitioner's (/dashboard/requests/) are each a 404 for everyone else, the other side included.
+    "contact:new": [
+        case("GET", lambda w: {"slug": w.listing.slug}, (L, 302, 200, 403, 200, 200, 200)),
+        case("POST", lambda w: {"slug": w.listing.slug}, (L, 302, 400, 403, 400, 400, 400)),
+        case("GET", lambda w: {"slug": w.unclaimed.slug}, (L, 403, 403, 403, 403, 403, 403)),
+        case("POST", lambda w: {"slug": w.unclaimed.slug}, (L, 403, 403, 403, 403, 403, 403)),
+    ],
+    "contact:my_requests": [case("GET", none, (L, 200, 200, 200, 200, 200, 200))],
+    "contact:my_thread": [
+        case(
+            "GET",
+            contact_kwargs,
+            (L, 200, 404, 404, 404, 404, 404),
+            cross=other_contact_kwargs,
+            cross_roles=("patient",),
+        ),
+        case(
+            "POST", contact_kwargs, (L, 400, 404, 404, 404, 404, 404), {"patient"}, other_contact_kwargs, ("patient",)
+        ),
+    ],
+    "contact:my_close": [
+        case("GET", contact_kwargs, (L, 405, 405, 405, 405, 405, 405)),
+        case(
+            "POST", contact_kwargs, (L, 302, 404, 404, 404, 404, 404), {"patient"}, other_contact_kwargs, ("patient",)
+        ),
+    ],
+    "contact:my_delete": [
+        case("GET", contact_kwargs, (L, 200, 404, 404, 404, 404, 404)),
+        case(
+            "POST", contact_kwargs, (L, 302, 404, 404, 404, 404, 404), {"patient"}, other_contact_kwargs, ("patient",)
+        ),
+    ],
+    "contact:inbox": [case("GET", none, (L, 302, 302, 200, 200, 302, 302))],
+    "contact:inbox_thread": [
+        case("GET", contact_kwargs, (L, 302, 302, 200, 404, 302, 302), cross=other_contact_kwargs),
+        case("POST", contact_kwargs, (L, 302, 302, 400, 404, 302, 302), {"owner"}, other_contact_kwargs),
+    ],
+    "contact:inbox_block": [
+        case("GET", contact_kwargs, (405, 405, 405, 405, 405, 405, 405)),
+        case("POST", contact_kwargs, (L, 302, 302, 302, 404, 302, 302), {"owner"}, other_contact_kwargs),
+    ],
+    "contact:inbox_report": [
+        case("GET", contact_kwargs, (405, 405, 405, 405, 405, 405, 405)),
+        case("POST", contact_kwargs, (L, 302, 302, 302, 404, 302, 302), {"owner"}, other_contact_kwargs),
     ],
     # Dashboard: only the signed-in practitioner's own listing; accounts without one are sent to claim/create.
     "dashboard:home": [case("GET", none, (L, 200, 200, 200, 200, 200, 200))],
@@ -428,6 +490,10 @@ def fingerprint() -> tuple:
         tuple(License.objects.order_by("pk").values_list("number", "verification_state")),
         VerificationRecord.objects.count(),
         tuple(Claim.objects.order_by("pk").values_list("status", "user_id", "code_sends", "proof_confirmed_at")),
+        tuple(ContactRequest.objects.order_by("pk").values_list("pk", "state", "closed_by")),
+        ContactMessage.objects.count(),
+        ContactBlock.objects.count(),
+        SpamReport.objects.count(),
     )
 
 
@@ -627,6 +693,28 @@ def report_on_review_of_listing_of(holder) -> ReviewReport:
     return ReviewReportFactory(review=published_review_of_listing_of(holder))
 
 
+def spam_report_about(holder) -> SpamReport:
+    """A stranger's listing reported a request by `holder` (or a stranger) as spam."""
+    patient = holder or VerifiedUserFactory()
+    if not EmailAddress.objects.filter(user=patient).exists():
+        EmailAddress.objects.create(user=patient, email=patient.email, verified=True, primary=True)
+    listing = owned_listing()
+    return contact_services.contact_request_report_spam(request=contact_request(listing, patient), actor=listing.owner)
+
+
+def spam_report_of_listing_of(holder) -> SpamReport:
+    """The listing `holder` keeps reported a stranger's request as spam."""
+    listing = listing_of(holder)
+    return contact_services.contact_request_report_spam(
+        request=contact_request(listing, VerifiedUserFactory()), actor=listing.owner
+    )
+
+
+def spam_report_state(report: SpamReport) -> tuple:
+    report.refresh_from_db()
+    return (report.resolution, report.resolved_by_id)
+
+
 def credential_state(credential) -> tuple:
     credential.refresh_from_db()
     return (credential.verification_state, getattr(credential, "restricted", None), credential.verified_by_id)
@@ -795,6 +883,16 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("action:reviews_reviewreport:resolve_remove", "a review of their listing"): Decision(
         action_request("reviews_reviewreport", "resolve_remove"), report_on_review_of_listing_of, report_state
     ),
+    **{
+        (f"action:contact_spamreport:{action}", own): Decision(
+            action_request("contact_spamreport", action), make, spam_report_state
+        )
+        for action in ("resolve_spam", "resolve_not_spam")
+        for own, make in (
+            ("a report about them", spam_report_about),
+            ("their listing's report", spam_report_of_listing_of),
+        )
+    },
 }
 
 
