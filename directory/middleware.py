@@ -8,6 +8,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -67,6 +68,30 @@ class RequestBodyLimitMiddleware:
             )
             return HttpResponse(page, status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
         return self.get_response(request)
+
+
+# Text worth compressing; images (photos from /media/) are compressed already.
+COMPRESSIBLE_TYPES = ("text/", "application/json", "application/javascript", "application/xml", "image/svg+xml")
+
+
+class AnonymousGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware (which pads each response with 0–99 random bytes against BREACH), for
+    text responses to visitors without a session only.
+
+    BREACH reads a secret out of a compressed page by injecting guesses into the same page and
+    watching its size. An anonymous page carries one secret, the CSRF token, and Django masks it
+    anew on every response. Pages for someone with a session (signed in, or mid sign-up or reset)
+    carry their personal data and the admin's, beside reflected input such as search terms, so
+    they are sent uncompressed. See docs/deployment.md ("Compression").
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session_cookie = settings.SESSION_COOKIE_NAME
+        if session_cookie in request.COOKIES or session_cookie in response.cookies:
+            return response
+        if not response.get("Content-Type", "").startswith(COMPRESSIBLE_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class PermissionsPolicyMiddleware:

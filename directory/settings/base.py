@@ -68,6 +68,9 @@ MIDDLEWARE = [
     # Before anything reads the body (CSRF, sessions, forms): oversized requests get a 413.
     "directory.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files come precompressed and never reach it): pages and JSON gzipped,
+    # except for visitors with a session (BREACH; docs/deployment.md, "Compression").
+    "directory.middleware.AnonymousGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,7 +173,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "directory.storage.MinifiedCompressedManifestStaticFilesStorage"},
 }
 
 # A shared cache when Redis is configured; a per-process cache otherwise.
