@@ -35,7 +35,7 @@ curl -fsS -o /dev/null "$BASE_URL/healthz" || { echo "No Meridian site answers a
 
 if [ $# -eq 0 ]; then
   # A profile: the first result of a search for New York (seed_demo places dozens there).
-  profile=$(curl -fsS "$BASE_URL/practitioners/?location=10001" | grep -o 'href="/practitioners/[a-z0-9-]*/"' | head -1 | cut -d'"' -f2)
+  profile=$(curl -fsS "$BASE_URL/practitioners/?location=10001" | grep -oE 'href="/practitioners/[a-z0-9-]+/[?"]' | head -1 | cut -d'"' -f2 | tr -d '?')
   [ -n "$profile" ] || { echo "No listing found near 10001: seed the demo data (make run does)." >&2; exit 1; }
   set -- / "/practitioners/?location=10001" "$profile" /accounts/login/
 fi

@@ -8,9 +8,10 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from practitioners.models import Condition
-from tests.factories import LicenseFactory, LocationFactory, PractitionerFactory, UserFactory
+from tests.factories import LicenseFactory, LocationFactory, PractitionerFactory, ReviewerFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -61,6 +62,7 @@ def page_urls(listing) -> dict[str, str]:
         "profile": listing.get_absolute_url(),
         "sign-in": reverse("account_login"),
         "sign-up": reverse("account_signup"),
+        "password-reset": reverse("account_reset_password"),
         "not-found": "/practitioners/no-such-person/",
     }
 
@@ -70,11 +72,12 @@ def check_page(page, url: str, name: str, status: int = 200) -> None:
     response = page.goto(url)
     assert response is not None and response.status == status, f"{name}: HTTP {response and response.status}"
     page.wait_for_load_state("networkidle")
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
     assert page.evaluate("window.__cspViolations") == [], f"{name}: CSP violations"
+    # axe at both sizes: the phone layout (stacked cards, the summary card first) is a different page.
     for width, height in ((390, 844), (1280, 800)):
         page.set_viewport_size({"width": width, "height": height})
+        results = Axe().run(page)
+        assert results.violations_count == 0, f"{name} at {width}px: {results.generate_report()}"
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
             f"{name} scrolls at {width}px"
         )
@@ -93,6 +96,21 @@ def test_signed_in_pages_have_no_axe_or_csp_violations(page, live_server, listin
 
     EmailAddress.objects.create(user=patient, email=patient.email, verified=True, primary=True)
     check_page(page, live_server.url + f"/practitioners/{listing.slug}/reviews/new/", "review-form")
+
+
+def test_account_pages_and_admin_queue_have_no_axe_or_csp_violations(page, live_server, signed_in):
+    reviewer = signed_in(ReviewerFactory())
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
+    for number in ("AC777001", "AC777002"):  # rows in the queue: its columns and Verify/Reject buttons
+        LicenseFactory(number=number, verification_state="pending", verified_at=None, submitted_at=timezone.now())
+    for name, url in (
+        ("account-email", reverse("account_email")),
+        ("account-password-change", reverse("account_change_password")),
+        ("admin-queue", reverse("admin:practitioners_verificationqueue_changelist")),
+    ):
+        check_page(page, live_server.url + url, name)
 
 
 def test_dashboard_has_no_axe_or_csp_violations(page, live_server, listing, signed_in):
