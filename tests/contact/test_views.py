@@ -67,7 +67,7 @@ def test_the_profile_offers_the_request_and_an_unclaimed_one_its_phone(client, l
     unclaimed = PractitionerFactory(owner=None, phone="(415) 555-0199")
     html = client.get(unclaimed.get_absolute_url()).text
     assert "Online requests start once the practitioner claims this listing." in html
-    assert 'href="tel:(415) 555-0199"' in html
+    assert 'href="tel:+14155550199"' in html  # the summary card's Call button
     assert reverse("contact:new", kwargs={"slug": unclaimed.slug}) not in html
 
 

@@ -55,6 +55,7 @@ SEEDED_TABLES = (
 class Command(seed_demo.Command):
     help = "Create the benchmark dataset: seed_demo's fictional listings and reviews, inserted with COPY."
     showcase = False  # the plain listings: the demo site's dressing (demo.showcase) must not move the figures
+    demo_accounts = False  # no accounts that can sign in, DEBUG or not
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)

@@ -4,6 +4,10 @@
     manage.py seed_demo --practitioners 300 --if-empty     # what `make run` uses
     manage.py seed_demo --practitioners 10000 --dry-run    # generate, insert nothing
     manage.py seed_demo --practitioners 100000 --reviews-per-listing 10   # ~1,000,000 reviews
+    manage.py seed_demo --practitioners 0 --demo-accounts   # only the demo accounts and the inbox (demo.contact)
+
+With DEBUG on (or `--demo-accounts`) it also creates the demo accounts that can sign in and
+one listing's contact requests in every state (`demo.contact`); never in production without the flag.
 
 Batches of `--batch-size` practitioners are generated and inserted together,
 so memory stays bounded however many are asked for.
@@ -13,6 +17,7 @@ import datetime
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -21,6 +26,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from demo import portraits
+from demo.contact import DEMO_PASSWORD, seed_demo_accounts
 from demo.practitioners import DEMO_SCHOOLS, DemoGenerator, DemoPractitioner
 from demo.reviews import DEMO_REVIEWER_POOL, DemoReview, DemoReviewGenerator, demo_summary
 from demo.seeding import ensure_demo_reviewers, insert_demo_reviews
@@ -50,6 +56,8 @@ class Command(BaseCommand):
     # Listings dressed for the demo site: real metros, portraits, denser reviews (demo.showcase).
     # seed_bench turns it off so the benchmark's data does not change.
     showcase = True
+    # seed_bench turns this off too: the benchmark has no accounts that can sign in.
+    demo_accounts = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--practitioners", type=int, default=300, help="How many listings to create.")
@@ -61,6 +69,11 @@ class Command(BaseCommand):
             "--plain",
             action="store_true",
             help="Without the demo site's dressing (real metros, portraits, denser reviews): what seed_bench writes.",
+        )
+        parser.add_argument(
+            "--demo-accounts",
+            action="store_true",
+            help="Also create the demo accounts and requests when DEBUG is off (they are created anyway with DEBUG on).",
         )
         parser.add_argument(
             "--reviews-per-listing",
@@ -136,6 +149,19 @@ class Command(BaseCommand):
                 f"{totals['licenses']} licenses, {totals['certifications']} certifications, "
                 f"{totals['degrees']} degrees, {totals['reviews']} reviews in {elapsed:.1f}s (seed {options['seed']})."
             )
+        )
+        if self.demo_accounts and not options["dry_run"] and (settings.DEBUG or options["demo_accounts"]):
+            self._seed_demo_accounts()
+
+    def _seed_demo_accounts(self) -> None:
+        try:
+            demo = seed_demo_accounts()
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Demo sign-in (password {DEMO_PASSWORD!r}): practitioner {demo.practitioner.email} "
+            f"(keeps {demo.listing.name}, inbox /dashboard/requests/, {demo.requests_created} requests added), "
+            f"patient {demo.patient.email} (My requests), staff {demo.staff.email} (credential reviewer, /admin/)."
         )
 
     # ------------------------------------------------------------------ helpers
