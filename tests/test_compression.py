@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.http import HttpResponse
 
 from directory.middleware import AnonymousGZipMiddleware
-from tests.factories import PractitionerFactory, UserFactory
+from tests.factories import PractitionerFactory, UserFactory, searchable_practitioner
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_CSS = ROOT / "static" / "css" / "site.css"
@@ -73,3 +73,14 @@ def test_collectstatic_writes_minified_and_compressed_css_with_every_selector(se
     assert selectors(source) <= {re.sub(r"\s+", "", part) for part in selectors(minified)}
     assert gzip.decompress((tmp_path / "css" / f"{served.name}.gz").read_bytes()).decode() == minified
     assert (tmp_path / "css" / f"{served.name}.br").exists()
+
+
+@pytest.mark.django_db
+def test_htmx_is_loaded_on_the_search_page_only(client):
+    listing = searchable_practitioner(name="Ana Austin", slug="ana-austin", zip_code="78701", conditions=("sciatica",))
+    pages = ["/", "/guide/", "/conditions/sciatica/", "/acupuncturists/tx/austin/", listing.get_absolute_url()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"htmx.min.js" not in response.content, url
+    assert b"js/vendor/htmx.min.js" in client.get("/practitioners/?location=78701").content
