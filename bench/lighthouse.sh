@@ -5,6 +5,7 @@
 #   bench/lighthouse.sh                        # home, search, a profile, sign-in (mobile preset)
 #   bench/lighthouse.sh http://127.0.0.1:8000 /guide/ /conditions/neck-pain/   # other pages
 #   FORM_FACTOR=desktop bench/lighthouse.sh    # the desktop preset
+#   bench/lighthouse-prod.sh                   # production settings under gunicorn (starts its own server)
 #
 # Lighthouse is a Node program: it is installed once (pinned, from the npm registry) into
 # $LIGHTHOUSE_HOME (default ~/.cache/meridian/lighthouse), never into the repository. It drives the
