@@ -73,6 +73,8 @@ def test_group_has_exactly_the_queue_permissions(reviewer_group):
         ("dashboard", "change_claim"),
         ("dashboard", "view_pendingclaim"),
         ("dashboard", "change_pendingclaim"),
+        ("contact", "view_spamreport"),
+        ("contact", "change_spamreport"),
     }
 
 
