@@ -13,19 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dashboard.views import listing_required
+from practitioners.fields import add_service_errors
 from practitioners.models import Practitioner
 
 from . import selectors, services
 from .forms import ContactRequestForm, PatientMessageForm, PractitionerAnswerForm, StateForm
 from .models import ContactRequest, Side
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _refused(request: HttpRequest, message: str, practitioner: Practitioner | None = None) -> HttpResponse:
@@ -69,7 +62,7 @@ def request_new(request: HttpRequest, slug: str) -> HttpResponse:
         except PermissionDenied as exc:
             return _refused(request, str(exc), practitioner)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your request was sent. We will email you when the practitioner answers.")
             return redirect("contact:my_thread", pk=created.pk)
@@ -112,7 +105,7 @@ def my_thread(request: HttpRequest, pk: int) -> HttpResponse:
                 request=thread, actor=request.user, text=form.cleaned_data["text"], expected_state=_expected_state(form)
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your message was sent.")
             return redirect("contact:my_thread", pk=thread.pk)
@@ -204,7 +197,7 @@ def inbox_thread(request: HttpRequest, listing: Practitioner, pk: int) -> HttpRe
                 expected_state=_expected_state(form),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Done: the patient gets an email notice (without your message).")
             return redirect("contact:inbox_thread", pk=thread.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors import user_has_verified_email
 from practitioners import freshness, trust
 from practitioners import services as listing_services
+from practitioners.fields import add_service_errors
 from practitioners.models import CREDENTIAL_KIND_LABELS, CREDENTIAL_KINDS, LISTING_M2M_FIELDS, Practitioner, StateBoard
 from practitioners.services import LISTING_FIELDS, LOCATION_FIELDS
 from reviews import services as review_services
@@ -42,15 +43,6 @@ from .history import listing_history
 from .rules import LicenseFacts, location_license_warning, missing_steps
 
 View = Callable[..., HttpResponse]
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError beside the matching fields (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _posted(request: HttpRequest):
@@ -201,7 +193,7 @@ def claim_new(request: HttpRequest, slug: str) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your claim is saved. Now show that the practice is yours.")
             return redirect("dashboard:claim_proof", pk=claim.pk)
@@ -225,7 +217,7 @@ def claim_proof(request: HttpRequest, pk: int) -> HttpResponse:
                 claim=claim, actor=request.user, channel=send_form.cleaned_data["channel"]
             )
         except ValidationError as exc:
-            _add_errors(send_form, exc)
+            add_service_errors(send_form, exc)
         else:
             messages.success(request, f"We sent a code to {masked}.")
             return redirect("dashboard:claim_proof", pk=claim.pk)
@@ -233,7 +225,7 @@ def claim_proof(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.claim_code_confirm(claim=claim, actor=request.user, code=confirm_form.cleaned_data["code"])
         except ValidationError as exc:
-            _add_errors(confirm_form, exc)
+            add_service_errors(confirm_form, exc)
         else:
             messages.success(request, "Code confirmed. Staff will review your claim and email you the outcome.")
             return redirect("dashboard:home")
@@ -269,7 +261,7 @@ def listing_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -346,7 +338,7 @@ def listing_edit(request: HttpRequest, listing: Practitioner) -> HttpResponse:
                 conflicts = exc.conflicts
                 status = 409
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 confirmed = [freshness.FACT_LABELS[fact].lower() for fact in stamped]
                 note = f" Confirmed today: {', '.join(confirmed)}." if confirmed else ""
@@ -399,7 +391,7 @@ def location_add(request: HttpRequest, listing: Practitioner) -> HttpResponse:
                 practitioner=listing, actor=request.user, fields=_location_fields(form), hours=hours_form.slots()
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Location added.")
             _warn_about_state(request, listing, location.state_id)
@@ -435,7 +427,7 @@ def location_edit(request: HttpRequest, listing: Practitioner, pk: int) -> HttpR
             data[form.add_prefix("loaded")] = listing_services.location_fingerprint(saved_now)
             form.data = data
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Location saved.")
             _warn_about_state(request, listing, location.state_id)
@@ -488,7 +480,7 @@ def credential_add(request: HttpRequest, listing: Practitioner, kind: str) -> Ht
                 fields={name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"Your {CREDENTIAL_KIND_LABELS[kind]} is added and waiting for verification.")
             return redirect("dashboard:home")
@@ -513,7 +505,7 @@ def credential_edit(request: HttpRequest, listing: Practitioner, kind: str, pk: 
                 changes={name: form.cleaned_data[name] for name in form.fields},
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if queued:
                 messages.success(
@@ -580,7 +572,7 @@ def review_reply(request: HttpRequest, listing: Practitioner, pk: int) -> HttpRe
         try:
             review_services.review_reply_save(review=review, actor=request.user, text=form.cleaned_data["text"])
         except (ValidationError, PermissionDenied) as exc:
-            _add_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            add_service_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
         else:
             messages.success(request, "Your reply is published under the review.")
             return redirect("dashboard:reviews")

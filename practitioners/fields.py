@@ -1,9 +1,11 @@
-"""Form fields for listing data, shared by the dashboard's forms and the admin (imports nothing of ours)."""
+"""Form fields for listing data, shared by the dashboard's forms and the admin, and the one way a page shows a
+service's ValidationError on its form (imports nothing of ours)."""
 
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 
 
@@ -36,3 +38,12 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": raw}
                 )
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError beside the matching fields (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

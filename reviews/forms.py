@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 
+from practitioners.fields import add_service_errors
 from practitioners.models import Condition
 
 from .models import (
@@ -206,11 +207,7 @@ class ReviewForm(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's ValidationError beside the matching field (or at the top)."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        add_service_errors(self, error)
 
 
 class ReplyForm(forms.Form):
