@@ -5,9 +5,11 @@ results instead of Python, and both run on PostgreSQL; the distance also runs on
 SQLite (Django registers the math functions there).
 """
 
+import json
 import math
 
 from django.contrib.postgres.search import SearchVectorField
+from django.db import models
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
@@ -70,3 +72,57 @@ class SearchDocumentVector(Func):
         if connection.vendor != "postgresql":
             return "''", []
         return super().as_sql(compiler, connection, **extra_context)
+
+
+class IdListField(models.Field):
+    """A sorted list of integer ids: an `integer[]` on PostgreSQL (GIN-indexed by migration), a
+    JSON array in text on SQLite. `field__has=3` keeps rows whose list holds 3 (PostgreSQL:
+    `@>`, which the GIN index serves; SQLite: json_each). The search projection's vocabularies."""
+
+    description = "A list of integer ids"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return []
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = json.loads(value)
+        return sorted({int(item) for item in value or ()})
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        ids = self.to_python(value)
+        return ids if connection.vendor == "postgresql" else json.dumps(ids)
+
+
+@IdListField.register_lookup
+class HasId(models.Lookup):
+    """`ids__has=3`: the list holds 3."""
+
+    lookup_name = "has"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        item = int(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} @> ARRAY[%s]::integer[]", [*lhs_params, item]
+        # lhs is the compiled column reference; the id is a parameter.
+        return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)", [*lhs_params, item]  # noqa: S608

@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import geo, trust
-from .expressions import SearchDocumentVector, SearchVectorStorage, great_circle_miles
+from .expressions import IdListField, SearchDocumentVector, SearchVectorStorage, great_circle_miles
 
 ZIP_REGEX = r"^[0-9]{5}$"
 zip_validator = RegexValidator(ZIP_REGEX, "Enter a 5-digit ZIP code.")
@@ -922,6 +922,58 @@ class VerificationQueue(License):
         verbose_name_plural = "verification queue"
 
 
+# The search projection's vocabulary lists: SearchRow field → the listing's many-to-many field.
+SEARCH_ROW_LISTS = {
+    "condition_ids": "conditions",
+    "technique_ids": "techniques",
+    "insurance_ids": "insurance_carriers",
+    "language_ids": "languages",
+}
+
+
+class SearchRow(models.Model):
+    """The search projection: one narrow row per *published* listing with what the search filters,
+    sorts and counts by, so a search reads one table instead of joining the credential and
+    vocabulary tables per listing. Derived data, never edited: `practitioners.search_rows`
+    rebuilds a listing's row inside every write that changes these facts (docs/performance.md,
+    "What can lag behind a write"); tests/search/test_search_projection.py compares its answers
+    with the plain definitions (`search.filters`) on random data.
+
+    The trust facts are stored as the last day they hold (`verified_until` …, see
+    `verified_until()`), so "current today" is a date comparison and nothing has to run at midnight.
+    """
+
+    practitioner = models.OneToOneField(
+        Practitioner, on_delete=models.CASCADE, primary_key=True, related_name="search_row"
+    )
+    name = models.CharField(max_length=200)
+    gender = models.CharField(max_length=12, blank=True)
+    sliding_scale = models.BooleanField()
+    accepting_new_patients = models.BooleanField()
+    practice_started_year = models.PositiveSmallIntegerField(null=True)
+    last_confirmed_at = models.DateTimeField(null=True)
+    review_count = models.PositiveIntegerField()
+    rating_sum = models.PositiveIntegerField()
+    rating_avg = models.DecimalField(max_digits=3, decimal_places=2, null=True)
+    verified_until = models.DateField(null=True)
+    nccaom_until = models.DateField(null=True)
+    medicare_until = models.DateField(null=True)
+    condition_ids = IdListField()
+    technique_ids = IdListField()
+    insurance_ids = IdListField()
+    language_ids = IdListField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["name", "practitioner"], name="searchrow_name_idx"),
+            models.Index(fields=["-review_count"], name="searchrow_reviews_idx"),
+            models.Index(fields=["practice_started_year"], name="searchrow_experience_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search row of {self.name}"
+
+
 # ---------------------------------------------------------------- trust expressions
 
 
@@ -933,15 +985,22 @@ def _locations_within(latitude: float, longitude: float, miles: float):
     return PracticeLocation.objects.within(latitude, longitude, miles)
 
 
-def _current_state_credentials(today: datetime.date | None, regulation: str):
-    """The outer listing's current state credentials in the state of one of its locations, that state
-    having the given rule (a license where the state licenses, a registration where it registers)."""
+def _state_credentials_in_standing(regulation: str):
+    """The outer listing's state credentials in standing (`trust.license_standing_q`: current but for
+    the date) in the state of one of its locations, that state having the given rule (a license where
+    the state licenses, a registration where it registers)."""
     in_location_state = PracticeLocation.objects.filter(
         practitioner_id=OuterRef("practitioner_id"), state_id=OuterRef("state_id")
     )
     return License.objects.filter(
-        trust.current_license_q(_today(today)), practitioner_id=OuterRef("pk"), state__regulation=regulation
+        trust.license_standing_q(), practitioner_id=OuterRef("pk"), state__regulation=regulation
     ).filter(Exists(in_location_state))
+
+
+def _current_state_credentials(today: datetime.date | None, regulation: str):
+    """The outer listing's current state credentials in the state of one of its locations
+    (`trust.current_license_q` = in standing and not expired today)."""
+    return _state_credentials_in_standing(regulation).filter(expiry_date__gte=_today(today))
 
 
 def _current_state_credential_exists(today: datetime.date | None, regulation: str) -> Exists:
@@ -978,6 +1037,44 @@ def nccaom_exists(today: datetime.date | None = None) -> Exists:
     )
 
 
+# ---------------------------------------------------------------- trust facts as validity dates
+# The search projection (SearchRow) stores, per listing, the last day each trust fact holds: the
+# latest expiry date among the credentials in standing. "Current on day d" is then "until >= d",
+# the same rule as the *_exists expressions above, with no job needed at midnight.
+
+
+def _latest_expiry(credentials) -> Subquery:
+    return Subquery(credentials.order_by("-expiry_date").values("expiry_date")[:1], output_field=models.DateField())
+
+
+def verified_until() -> Subquery:
+    """The last day `verified_exists` holds (None: it does not hold on any day)."""
+    return _latest_expiry(_state_credentials_in_standing(trust.REGULATION_LICENSE))
+
+
+def nccaom_until() -> Subquery:
+    """The last day `nccaom_exists` holds."""
+    return _latest_expiry(
+        Certification.objects.filter(trust.certification_standing_q(), practitioner_id=OuterRef("pk"))
+    )
+
+
+def medicare_until() -> models.Case:
+    """The last day `medicare_exists` holds: the qualifying degree does not expire, the license does."""
+    licenses = License.objects.filter(
+        trust.license_standing_q(), practitioner_id=OuterRef("pk"), state__regulation=trust.REGULATION_LICENSE
+    )
+    return models.Case(
+        models.When(_qualifying_degree_exists(), then=_latest_expiry(licenses)),
+        default=models.Value(None, output_field=models.DateField()),
+        output_field=models.DateField(),
+    )
+
+
+def _qualifying_degree_exists() -> Exists:
+    return Exists(Degree.objects.filter(trust.qualifying_degree_q(), practitioner_id=OuterRef("pk")))
+
+
 def medicare_exists(today: datetime.date | None = None) -> Q:
     """Verified, active, unrestricted license (a license: not a registration) + verified graduate
     degree from an ACAHM-accredited school."""
@@ -988,5 +1085,4 @@ def medicare_exists(today: datetime.date | None = None) -> Q:
             state__regulation=trust.REGULATION_LICENSE,
         )
     )
-    degree_ok = Exists(Degree.objects.filter(trust.qualifying_degree_q(), practitioner_id=OuterRef("pk")))
-    return license_ok & degree_ok
+    return license_ok & _qualifying_degree_exists()

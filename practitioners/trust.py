@@ -58,14 +58,15 @@ NCCAOM_EXPLANATION = (
 )
 
 
+def license_standing_q() -> Q:
+    """A current license without its date: verified, active, unrestricted, with an expiry date.
+    Current on a day = in standing and not expired by then (the search projection stores the
+    latest such expiry date, so its date comparison is this rule)."""
+    return Q(verification_state=VERIFIED, board_status=LICENSE_ACTIVE, restricted=False, expiry_date__isnull=False)
+
+
 def current_license_q(today: datetime.date) -> Q:
-    return Q(
-        verification_state=VERIFIED,
-        board_status=LICENSE_ACTIVE,
-        restricted=False,
-        expiry_date__isnull=False,
-        expiry_date__gte=today,
-    )
+    return license_standing_q() & Q(expiry_date__gte=today)
 
 
 def license_is_current(
@@ -85,13 +86,13 @@ def license_is_current(
     )
 
 
+def certification_standing_q() -> Q:
+    """A current certification without its date (see `license_standing_q`)."""
+    return Q(verification_state=VERIFIED, status=CERTIFICATION_ACTIVE, expiry_date__isnull=False)
+
+
 def current_certification_q(today: datetime.date) -> Q:
-    return Q(
-        verification_state=VERIFIED,
-        status=CERTIFICATION_ACTIVE,
-        expiry_date__isnull=False,
-        expiry_date__gte=today,
-    )
+    return certification_standing_q() & Q(expiry_date__gte=today)
 
 
 def certification_is_current(

@@ -1,0 +1,111 @@
+"""The search projection (`SearchRow`): built from a listing, its credentials and its vocabulary links.
+
+Every write that changes what a search filters, sorts or counts by calls `search_rows_changed`
+(or `refresh_search_rows` when it clears the cache itself) inside its transaction, so the row
+commits with the write and the next search sees it. A row is rebuilt whole from the source
+tables (never patched), so a refresh is correct whatever changed; a listing that is not
+published has no row.
+
+Two transactions refreshing one listing at once (a review and a credential decision, say) are
+serialised by a lock on the listing's row, held to commit: the later refresh waits, then reads
+what the earlier one committed, so the row never keeps a half of each.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from search.cache import invalidate_search_cache
+
+from .models import SEARCH_ROW_LISTS, Practitioner, SearchRow, medicare_until, nccaom_until, verified_until
+
+# Copied as they are from the listing.
+COPIED_FIELDS = (
+    "name",
+    "gender",
+    "sliding_scale",
+    "accepting_new_patients",
+    "practice_started_year",
+    "last_confirmed_at",
+    "review_count",
+    "rating_sum",
+    "rating_avg",
+)
+UPDATED_FIELDS = (*COPIED_FIELDS, "verified_until", "nccaom_until", "medicare_until", *SEARCH_ROW_LISTS)
+BATCH = 2000
+
+
+def build_search_rows(ids: Iterable[int]) -> list[SearchRow]:
+    """The rows these listings should have now (published ones only): five queries."""
+    ids = list(ids)
+    listings = (
+        Practitioner.objects.published()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .annotate(row_verified_until=verified_until(), row_nccaom_until=nccaom_until())
+        .annotate(row_medicare_until=medicare_until())
+        .values("pk", *COPIED_FIELDS, "row_verified_until", "row_nccaom_until", "row_medicare_until")
+    )
+    rows = {
+        listing["pk"]: SearchRow(
+            practitioner_id=listing["pk"],
+            **{name: listing[name] for name in COPIED_FIELDS},
+            verified_until=listing["row_verified_until"],
+            nccaom_until=listing["row_nccaom_until"],
+            medicare_until=listing["row_medicare_until"],
+            **{field: [] for field in SEARCH_ROW_LISTS},
+        )
+        for listing in listings
+    }
+    if not rows:
+        return []
+    for field, relation in SEARCH_ROW_LISTS.items():
+        m2m = getattr(Practitioner, relation).field
+        links = (
+            m2m.remote_field.through.objects.filter(**{f"{m2m.m2m_column_name()}__in": list(rows)})
+            .order_by()
+            .values_list(m2m.m2m_column_name(), m2m.m2m_reverse_name())
+        )
+        for practitioner_id, item_id in links:
+            getattr(rows[practitioner_id], field).append(item_id)
+    for row in rows.values():
+        for field in SEARCH_ROW_LISTS:
+            getattr(row, field).sort()
+    return list(rows.values())
+
+
+def refresh_search_rows(ids: Iterable[int]) -> None:
+    """Rebuild these listings' rows (insert, update, or delete when no longer published).
+
+    Call inside the write's transaction: the listings' rows are locked (FOR NO KEY UPDATE, in pk
+    order) until it commits, so concurrent refreshes of one listing run one after the other."""
+    ids = sorted({int(pk) for pk in ids})
+    with transaction.atomic():
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            list(Practitioner.objects.filter(pk__in=chunk).order_by("pk").select_for_update(no_key=True).values("pk"))
+            rows = build_search_rows(chunk)
+            SearchRow.objects.filter(pk__in=chunk).exclude(pk__in=[row.pk for row in rows]).delete()
+            if rows:
+                SearchRow.objects.bulk_create(
+                    rows, update_conflicts=True, unique_fields=["practitioner"], update_fields=UPDATED_FIELDS
+                )
+
+
+def search_rows_changed(ids: Iterable[int]) -> None:
+    """After a write that changes what searches find for these listings: their rows now, and a new
+    search cache generation on commit."""
+    refresh_search_rows(ids)
+    transaction.on_commit(invalidate_search_cache)
+
+
+def rebuild_search_rows() -> int:
+    """Every row from scratch (the migration that adds the projection, `manage.py rebuild_search_rows`,
+    the benchmark's seed, and staff changes to a state's rule or a school's accreditation).
+    Returns the number of rows."""
+    with transaction.atomic():
+        SearchRow.objects.exclude(practitioner__status=Practitioner.Status.PUBLISHED).delete()
+        ids = list(Practitioner.objects.published().order_by("pk").values_list("pk", flat=True))
+        refresh_search_rows(ids)
+        transaction.on_commit(invalidate_search_cache)
+    return len(ids)
