@@ -132,17 +132,19 @@ def shrunken_rating(rating_mean: float | None, *, prior: int = RATING_PRIOR_REVI
     )
 
 
-def best_match_score(*, text: str, has_place: bool, radius_miles: float, today: datetime.date):
+def best_match_score(*, text: str, has_place: bool, radius_miles: float, verified: Q, via: str = ""):
     """The documented best-match score (higher first): a weighted sum of BEST_MATCH_WEIGHTS's components.
 
-    Needs the `shrunk_rating` annotation, and `distance` when there is a place."""
+    `verified` is the verified-license condition of the rows scored (`flag_q("verified", …)` on
+    listings, its projection's date comparison on search rows); `via` the path to the listing's
+    text columns. Needs the `shrunk_rating` annotation, and `distance` when there is a place."""
     weights = BEST_MATCH_WEIGHTS
     score = Value(weights["verified"], output_field=FloatField()) * Case(
-        When(verified_exists(today), then=Value(1.0)), default=Value(0.0), output_field=FloatField()
+        When(verified, then=Value(1.0)), default=Value(0.0), output_field=FloatField()
     )
     score = score + Value(weights["rating"] / 4.0) * (F("shrunk_rating") - Value(1.0))
     if text:
-        score = score + Value(weights["text"]) * text_rank(text)
+        score = score + Value(weights["text"]) * text_rank(text, via=via)
     if has_place:
         proximity = Value(1.0) - Coalesce(F("distance"), Value(radius_miles)) / Value(float(radius_miles))
         score = score + Value(weights["proximity"]) * proximity
@@ -167,26 +169,28 @@ def search_order_by(sort: str) -> list:
     return [*keys, "name", "pk"]
 
 
-def text_matches(queryset: QuerySet, text: str) -> QuerySet:
-    """Listings whose search document matches `text`.
+def text_matches(queryset: QuerySet, text: str, *, via: str = "") -> QuerySet:
+    """Listings whose search document matches `text` (`via`: the path from the queryset's rows to the
+    listing, "practitioner__" for search rows).
 
     PostgreSQL: stemmed full-text search (websearch syntax: quotes, OR, -word) over the
     stored weighted vector (`Practitioner.search_vector`), served by its GIN index.
     SQLite: every word must appear somewhere.
     """
     if connection.vendor == "postgresql":
-        return queryset.filter(search_vector=SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch"))
+        query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+        return queryset.filter(**{f"{via}search_vector": query})
     for word in text.split():
-        queryset = queryset.filter(search_document__icontains=word)
+        queryset = queryset.filter(**{f"{via}search_document__icontains": word})
     return queryset
 
 
-def text_rank(text: str):
+def text_rank(text: str, *, via: str = ""):
     """How well a listing matches `text` (higher is better); matches in the name count most."""
     if connection.vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-        return SearchRank(F("search_vector"), query)
-    return Case(When(name__icontains=text, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+        return SearchRank(F(f"{via}search_vector"), query)
+    return Case(When(**{f"{via}name__icontains": text}, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
 
 
 # ---------------------------------------------------------------- form fields
@@ -460,7 +464,10 @@ class PractitionerFilterSet(django_filters.FilterSet):
         if self.effective_sort == Sort.RELEVANCE:
             queryset = queryset.annotate(
                 score=best_match_score(
-                    text=self.text, has_place=bool(self.place), radius_miles=self.radius_miles, today=self.today
+                    text=self.text,
+                    has_place=bool(self.place),
+                    radius_miles=self.radius_miles,
+                    verified=flag_q("verified", self.today),
                 )
             )
         return queryset.order_by(*search_order_by(self.effective_sort))

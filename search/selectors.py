@@ -31,6 +31,7 @@ from practitioners.models import PracticeLocation, Practitioner
 
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
+from .projection import ProjectedSearch
 from .vocabulary import FAMILY_RELATIONS, Vocabulary
 
 PAGE_SIZE = 20
@@ -54,14 +55,17 @@ class SearchResultList:
     COUNT, cached too.
     """
 
-    def __init__(self, filterset: PractitionerFilterSet, *, count: int | None = None) -> None:
+    def __init__(
+        self, filterset: PractitionerFilterSet, *, count: int | None = None, index: SearchIndex | None = None
+    ) -> None:
         self.filterset = filterset
         self._count = count
+        self.index = index or ProjectedSearch(filterset)
 
     def count(self) -> int:
         if self._count is None:
             self._count = cached_search_value(
-                "count", lambda: self.filterset.qs.count(), identity=search_identity(self.filterset)
+                "count", lambda: self.index.filtered().count(), identity=search_identity(self.filterset)
             )
         return self._count
 
@@ -74,15 +78,18 @@ class SearchResultList:
         start, stop = item.start or 0, item.stop
         if stop is None or stop <= start:
             return []
-        queryset = self.filterset.qs
+        ranked = self.index.ranked()
         ids = cached_search_value(
             f"ids:{self.filterset.effective_sort}:{start}:{stop}",
-            lambda: list(queryset.values_list("pk", flat=True)[start:stop]),
+            lambda: list(ranked.values_list("pk", flat=True)[start:stop]),
             identity=search_identity(self.filterset),
         )
         if not ids:
             return []
-        return list(queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery()))
+        # The rows by the plain definitions (`filterset.qs`), so a row that stopped matching is left out.
+        position = {pk: number for number, pk in enumerate(ids)}
+        rows = self.filterset.qs.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery())
+        return sorted(rows, key=lambda row: position[row.pk])
 
 
 def carrier_ids_subquery() -> Subquery:
@@ -170,10 +177,35 @@ def _family_counts(querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
     return found
 
 
-def search_facets(filterset: PractitionerFilterSet) -> Facets:
-    """Facet counts for the current search in two queries, however many options there are."""
+class PlainSearch:
+    """One search on the listings by the plain definitions (`search.filters`): the reference the
+    projection (`search.projection.ProjectedSearch`, what the selectors use) is tested against.
+    Both offer `filtered`, `flag_q`, `ranked` and `family_counts`."""
 
-    base = filterset.queryset.prefetch_related(None)
+    def __init__(self, filterset: PractitionerFilterSet) -> None:
+        self.filterset = filterset
+
+    def flag_q(self, name: str) -> Q:
+        return flag_q(name, self.filterset.today)
+
+    def filtered(self, *, exclude=()) -> QuerySet:
+        return self.filterset.filtered(self.filterset.queryset.prefetch_related(None), exclude=exclude)
+
+    def ranked(self) -> QuerySet:
+        return self.filterset.qs
+
+    def family_counts(self, querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
+        return _family_counts(querysets)
+
+
+SearchIndex = PlainSearch | ProjectedSearch
+
+
+def search_facets(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> Facets:
+    """Facet counts for the current search in two queries, however many options there are
+    (from the projection unless `index` says otherwise)."""
+
+    index = index or ProjectedSearch(filterset)
     gender = filterset.value("gender")
     min_rating = filterset.value("min_rating")
     gender_q = Q(gender=gender) if gender else Q()
@@ -183,20 +215,20 @@ def search_facets(filterset: PractitionerFilterSet) -> Facets:
     # each count re-applies as needed.
     aggregates = {"total": _count(gender_q, rating_q)}
     for name in FLAG_LABELS:
-        aggregates[f"flag_{name}"] = _count(gender_q, rating_q, flag_q(name, filterset.today))
+        aggregates[f"flag_{name}"] = _count(gender_q, rating_q, index.flag_q(name))
     for value, _label in GENDER_CHOICES:
         aggregates[f"gender_{value}"] = _count(rating_q, Q(gender=value))
     for stars in MIN_RATING_CHOICES:
         aggregates[f"rating_{stars}"] = _count(gender_q, Q(rating_avg__gte=stars))
-    counts = filterset.filtered(base, exclude={"gender", "min_rating"}).aggregate(**aggregates)
+    counts = index.filtered(exclude={"gender", "min_rating"}).aggregate(**aggregates)
 
-    current = filterset.filtered(base)
-    by_kind = _family_counts(
+    current = index.filtered()
+    by_kind = index.family_counts(
         {
             "condition": current,
             "technique": current,
-            "insurance": filterset.filtered(base, exclude={"insurance"}),
-            "language": filterset.filtered(base, exclude={"language"}),
+            "insurance": index.filtered(exclude={"insurance"}),
+            "language": index.filtered(exclude={"language"}),
         }
     )
 
@@ -336,15 +368,17 @@ def nearest_beyond_radius(filterset: PractitionerFilterSet) -> list[NearbyListin
     return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
 
 
-def best_filter_to_drop(filterset: PractitionerFilterSet) -> tuple[str, int] | None:
+def best_filter_to_drop(
+    filterset: PractitionerFilterSet, *, index: SearchIndex | None = None
+) -> tuple[str, int] | None:
     """The one filter whose removal gives the most results, with that number (None when none helps):
     one query, a UNION ALL of one COUNT per filter in use."""
-    base = filterset.queryset.prefetch_related(None)
+    index = index or ProjectedSearch(filterset)
     in_use = [name for name in DROPPABLE if filterset.value(name) not in (None, "", [], False)]
     if not in_use:
         return None
     parts = [
-        filterset.filtered(base, exclude={name})
+        index.filtered(exclude={name})
         .order_by()
         .annotate(dropped=Value(name, output_field=CharField()))
         .values("dropped")

@@ -1,0 +1,150 @@
+"""The search on its projection (`practitioners.models.SearchRow`): what the search page and the API
+count, facet and order by.
+
+`search.filters` defines what each parameter means, on listings and the tables they are built
+from (the plain definitions). Counting or ordering 100,000 listings that way joins the
+credential, location-state and vocabulary tables once per listing (correlated subplans the planner
+cannot hash), so the selectors do that work here, on one narrow row per published listing:
+
+    verified / nccaom / medicare   verified_until / nccaom_until / medicare_until >= today
+    condition, technique,          the id lists (`condition_ids__has=3`: PostgreSQL `@>` with a
+    insurance, language            GIN index; SQLite json_each)
+    gender, sliding_scale, new_patients, min_rating, sorts   the copied columns
+    q, location                    the listing's text vector / its locations, as in search.filters
+
+A page's 20 rows are then read from the listings with the plain definitions re-applied
+(`search.selectors.SearchResultList`). tests/search/test_search_projection.py checks, on random
+listings, writes and searches, that the projection and the plain definitions give the same
+results, order and facet counts, on PostgreSQL and on SQLite.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import FloatField, OuterRef, Q, QuerySet, Subquery
+
+from practitioners.expressions import great_circle_miles
+from practitioners.models import PracticeLocation, SearchRow
+
+from .filters import PractitionerFilterSet, best_match_score, search_order_by, shrunken_rating, text_matches
+from .vocabulary import VOCABULARY_KINDS
+
+VIA_LISTING = "practitioner__"  # from a search row to its listing's columns (text search)
+
+# The date each yes/no trust filter compares with today; the others are copied columns.
+FLAG_ROW_Q = {
+    "verified": lambda today: Q(verified_until__gte=today),
+    "nccaom": lambda today: Q(nccaom_until__gte=today),
+    "medicare": lambda today: Q(medicare_until__gte=today),
+    "sliding_scale": lambda today: Q(sliding_scale=True),
+    "new_patients": lambda today: Q(accepting_new_patients=True),
+}
+
+
+class ProjectedSearch:
+    """One search (a bound `PractitionerFilterSet`) as querysets of search rows."""
+
+    def __init__(self, filterset: PractitionerFilterSet) -> None:
+        self.filterset = filterset
+
+    def flag_q(self, name: str) -> Q:
+        return FLAG_ROW_Q[name](self.filterset.today)
+
+    def filtered(self, *, exclude=()) -> QuerySet:
+        """Rows matching every usable parameter except those in `exclude`."""
+        filterset = self.filterset
+        if filterset.location_failed:
+            return SearchRow.objects.none()
+        rows = SearchRow.objects.all()
+        for name, value in filterset.form.cleaned_data.items():
+            if name in exclude or value in (None, "", []):
+                continue
+            rows = self._filter(rows, name, value)
+        return rows
+
+    def _filter(self, rows: QuerySet, name: str, value) -> QuerySet:
+        filterset = self.filterset
+        if name in VOCABULARY_KINDS:
+            field = row_list_field(name)
+            for item_id in filterset.vocabulary.ids(name, value if isinstance(value, list) else [value]):
+                rows = rows.filter(**{f"{field}__has": item_id})
+            return rows
+        if name in FLAG_ROW_Q:
+            return rows.filter(self.flag_q(name)) if value else rows
+        if name == "q":
+            return text_matches(rows, value.strip(), via=VIA_LISTING) if value.strip() else rows
+        if name == "location":
+            within = PracticeLocation.objects.within(value.latitude, value.longitude, filterset.radius_miles)
+            return rows.filter(pk__in=within.values("practitioner_id"))
+        if name == "gender":
+            return rows.filter(gender=value)
+        if name == "min_rating":
+            return rows.filter(rating_avg__gte=value)
+        if name in ("radius", "sort"):  # they shape the location filter and the order
+            return rows
+        raise ValueError(f"The search projection does not know the parameter {name!r}.")
+
+    def ranked(self) -> QuerySet:
+        """The matching rows with what the sorts use, in the search's order (`search_order_by`)."""
+        filterset = self.filterset
+        rows = self.filtered()
+        place = filterset.place
+        if place:
+            nearest = (
+                PracticeLocation.objects.within(place.latitude, place.longitude, filterset.radius_miles)
+                .filter(practitioner_id=OuterRef("pk"))
+                .annotate(miles=great_circle_miles(place.latitude, place.longitude))
+                .order_by("miles")
+                .values("miles")[:1]
+            )
+            rows = rows.annotate(distance=Subquery(nearest, output_field=FloatField()))
+        rows = rows.annotate(shrunk_rating=shrunken_rating(filterset.vocabulary.rating_mean))
+        if filterset.effective_sort == "relevance":
+            rows = rows.annotate(
+                score=best_match_score(
+                    text=filterset.text,
+                    has_place=bool(place),
+                    radius_miles=filterset.radius_miles,
+                    verified=self.flag_q("verified"),
+                    via=VIA_LISTING,
+                )
+            )
+        return rows.order_by(*search_order_by(filterset.effective_sort))
+
+    def family_counts(self, querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
+        """{kind: {item id: rows of that kind's queryset holding it}}, in one query: a UNION ALL of one
+        GROUP BY per kind over its rows' unnested id list."""
+        found: dict[str, dict[int, int]] = {kind: {} for kind in querysets}
+        kinds = list(querysets)
+        parts, params = [], []
+        database = None
+        for index, (kind, rows) in enumerate(querysets.items()):
+            field = row_list_field(kind)
+            if rows.query.is_empty():
+                continue
+            database = rows.db
+            sql, part_params = rows.order_by().values(field).query.sql_with_params()
+            connection = connections[rows.db]
+            if connection.vendor == "postgresql":
+                parts.append(
+                    f"SELECT {index} AS kind, item, COUNT(*) AS n FROM ({sql}) AS matched "  # noqa: S608 -- compiled SQL, parameters apart
+                    f"CROSS JOIN unnest(matched.{field}) AS item GROUP BY item"
+                )
+            else:
+                parts.append(
+                    f"SELECT {index} AS kind, item.value, COUNT(*) AS n FROM ({sql}) AS matched, "  # noqa: S608
+                    f"json_each(matched.{field}) AS item GROUP BY item.value"
+                )
+            params.extend(part_params)
+        if not parts:
+            return found
+        with connections[database].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for index, item_id, n in cursor.fetchall():
+                found[kinds[index]][int(item_id)] = n
+        return found
+
+
+def row_list_field(kind: str) -> str:
+    """The search row's id list for a vocabulary kind ("condition" → "condition_ids")."""
+    return f"{kind}_ids"
