@@ -21,7 +21,7 @@ results, order and facet counts, on PostgreSQL and on SQLite.
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, OuterRef, Q, QuerySet, Subquery
 
 from practitioners.expressions import great_circle_miles
 from practitioners.models import PracticeLocation, SearchRow
@@ -111,38 +111,61 @@ class ProjectedSearch:
             )
         return rows.order_by(*search_order_by(filterset.effective_sort))
 
-    def family_counts(self, querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
-        """{kind: {item id: rows of that kind's queryset holding it}}, in one query: a UNION ALL of one
-        GROUP BY per kind over its rows' unnested id list."""
-        found: dict[str, dict[int, int]] = {kind: {} for kind in querysets}
-        kinds = list(querysets)
-        parts, params = [], []
-        database = None
-        for index, (kind, rows) in enumerate(querysets.items()):
-            field = row_list_field(kind)
-            if rows.query.is_empty():
-                continue
-            database = rows.db
-            sql, part_params = rows.order_by().values(field).query.sql_with_params()
-            connection = connections[rows.db]
-            if connection.vendor == "postgresql":
-                parts.append(
-                    f"SELECT {index} AS kind, item, COUNT(*) AS n FROM ({sql}) AS matched "  # noqa: S608 -- compiled SQL, parameters apart
-                    f"CROSS JOIN unnest(matched.{field}) AS item GROUP BY item"
-                )
-            else:
-                parts.append(
-                    f"SELECT {index} AS kind, item.value, COUNT(*) AS n FROM ({sql}) AS matched, "  # noqa: S608
-                    f"json_each(matched.{field}) AS item GROUP BY item.value"
-                )
-            params.extend(part_params)
-        if not parts:
+    def family_counts(self, querysets: dict[str, QuerySet] | None = None) -> dict[str, dict[int, int]]:
+        """{kind: {item id: matching rows holding it}} for the four vocabularies, in one query over
+        the search's rows read once: each vocabulary counts the rows matching every filter but its
+        own (for insurance and language, which take one value; conditions and techniques add up).
+
+        The rows are those of `filtered(exclude={"insurance", "language"})` with two booleans (does
+        the row match the insurance / the language filter); each vocabulary unnests its id list
+        (PostgreSQL `unnest`, SQLite `json_each`) over the rows that count for it. With a place or
+        words the rows are materialised first, so the location and text tests run once, not four
+        times. (`querysets` is ignored: the shape `search_facets` passes to the plain definitions.)"""
+        rows = self.filtered(exclude=KIND_OWN_FILTERS)
+        found: dict[str, dict[int, int]] = {kind: {} for kind in VOCABULARY_KINDS}
+        if rows.query.is_empty():
             return found
-        with connections[database].cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
+        matches = {
+            f"{name}_ok": ExpressionWrapper(self._own_filter_q(name), output_field=BooleanField())
+            for name in KIND_OWN_FILTERS
+        }
+        rows = (
+            rows.order_by().annotate(**matches).values(*(row_list_field(kind) for kind in VOCABULARY_KINDS), *matches)
+        )
+        sql, params = rows.query.sql_with_params()
+        connection = connections[rows.db]
+        materialized = "MATERIALIZED" if (self.filterset.place or self.filterset.text) else "NOT MATERIALIZED"
+        kinds = list(VOCABULARY_KINDS)
+        parts = []
+        for index, kind in enumerate(kinds):
+            field = row_list_field(kind)
+            counted = " AND ".join(f"matched.{name}_ok" for name in KIND_OWN_FILTERS if name != kind) or "1 = 1"
+            if connection.vendor == "postgresql":
+                source, item = f"matched CROSS JOIN unnest(matched.{field}) AS item", "item"
+            else:
+                source, item = f"matched, json_each(matched.{field}) AS item", "item.value"
+            parts.append(
+                f"SELECT {index} AS kind, {item} AS item, COUNT(*) AS n "  # noqa: S608 -- our own names; params apart
+                f"FROM {source} WHERE {counted} GROUP BY {item}"
+            )
+        statement = f"WITH matched AS {materialized} ({sql}) " + " UNION ALL ".join(parts)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
             for index, item_id, n in cursor.fetchall():
                 found[kinds[index]][int(item_id)] = n
         return found
+
+    def _own_filter_q(self, name: str) -> Q:
+        """The search's filter on one single-valued vocabulary as a condition (always true when unused)."""
+        value = self.filterset.value(name)
+        if not value:
+            return Q(pk__isnull=False)
+        (item_id,) = self.filterset.vocabulary.ids(name, [value])
+        return Q(**{f"{row_list_field(name)}__has": item_id})
+
+
+# The vocabularies whose facet counts leave out their own filter (one value each: "with this one instead").
+KIND_OWN_FILTERS = ("insurance", "language")
 
 
 def row_list_field(kind: str) -> str:
