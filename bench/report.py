@@ -693,9 +693,12 @@ def _recorded_text(point: dict) -> str:
     commit = point.get("commit") or {}
     sha = (commit.get("sha") or "unknown commit")[:10]
     dirty = " with uncommitted changes" if commit.get("dirty") else ""
+    subject = commit.get("subject") or "–"
+    if len(subject) > 72:
+        subject = subject[:71].rstrip() + "…"
     d = point["dataset"]
     return (
-        f"recorded on {point['recorded_at']} at commit {sha}{dirty} ({commit.get('subject', '–')}) by "
+        f"recorded on {point['recorded_at']} at commit {sha}{dirty} ({subject}) by "
         f"`{point['command']}`, load average {d.get('load_average_before')} → {d.get('load_average_after')}; "
         "from `bench/recorded/million.json`"
     )

@@ -108,6 +108,8 @@ def test_growth_section_has_three_points_and_the_target_verdicts():
 def test_growth_section_says_so_when_the_point_was_measured_with_changes_or_at_the_same_commit():
     text = "\n".join(report.growth_section(full_results(), million_point(dirty=True)))
     assert "at commit bbbbbbbbbb with uncommitted changes" in text
+    long = "\n".join(report.growth_section(full_results(), million_point(subject="x" * 100)))
+    assert f"at commit bbbbbbbbbb ({'x' * 71}…) by" in long
     same = full_results() | {"commit": {"sha": SHA_RECORDED}}
     assert "different commit" not in "\n".join(report.growth_section(same, million_point()))
 
