@@ -124,6 +124,13 @@ def test_growth_section_without_the_recorded_point_says_not_measured_yet():
     assert text.endswith("- Cold p95 at 1,000,000 listings < 3× the one at 100,000: not measured yet.")
 
 
+def test_growth_section_shows_a_projection_built_after_an_older_seed():
+    point = million_point()
+    point["dataset"]["seed"] |= {"search_rows_s": None, "search_rows_rebuilt_s": 300.0}
+    text = "\n".join(report.growth_section(full_results(), point))
+    assert "| 150 min, peak 300 MB; search rows built afterwards in 5 min |" in text
+
+
 def test_growth_verdict_needs_cold_figures_at_both_sizes():
     results = full_results()
     results["datasets"][-1]["cold"] = None  # e.g. BENCH_COLD=0
