@@ -8,7 +8,7 @@ DEMO_PRACTITIONERS ?= 300
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format venv migrate seed serve-prod bench bench-quick clean
+.PHONY: run test lint format venv migrate seed serve-prod bench bench-quick bench-million bench-report clean
 
 $(STAMP): requirements.txt requirements-dev.txt scripts/find-python.sh
 	@PYTHON=$$(scripts/find-python.sh) && echo "Using $$PYTHON" && \
@@ -52,13 +52,22 @@ serve-prod: $(STAMP)
 	  --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
 
 # The benchmark on PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432) with gunicorn and wrk;
-# builds its databases and data if missing. bench: 10k + 100k listings, writes docs/performance.md (about
-# 30 minutes from scratch); bench-quick: 10k listings, a few minutes, writes bench/out/quick/performance.md.
+# builds its databases and data if missing. bench: 10k + 100k listings, writes docs/performance.md with the
+# growth curve (about 30 minutes from scratch); bench-quick: 10k listings, a few minutes, writes
+# bench/out/quick/performance.md; bench-million: 1,000,000 listings (about an hour with the seed), records the
+# curve's third point in bench/recorded/million.json (commit it) and re-renders docs/performance.md;
+# bench-report: re-renders docs/performance.md from bench/out/full/results.json and that file, measuring nothing.
 bench: $(STAMP)
 	$(PY) -m bench.run full
 
 bench-quick: $(STAMP)
 	$(PY) -m bench.run quick
+
+bench-million: $(STAMP)
+	$(PY) -m bench.run million
+
+bench-report: $(STAMP)
+	$(PY) -m bench.report full
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media .pytest_cache

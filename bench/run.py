@@ -1,7 +1,19 @@
-"""The benchmark driver: `make bench` (100,000 listings) and `make bench-quick` (10,000).
+"""The benchmark driver: `make bench` (100,000 listings), `make bench-quick` (10,000), `make bench-million`.
 
-    .venv/bin/python -m bench.run full     # 10k and 100k datasets, wrk at 100k, writes docs/performance.md
+    .venv/bin/python -m bench.run full     # 10k and 100k datasets (cold at both, mix and wrk at 100k),
+                                           # writes docs/performance.md with the growth curve
     .venv/bin/python -m bench.run quick    # 10k dataset, shorter wrk runs, writes bench/out/quick/performance.md
+    .venv/bin/python -m bench.run million  # 1,000,000 listings (seeding takes about half an hour): cold, mix
+                                           # and a shorter repeated section; RECORDS the point in
+                                           # bench/recorded/million.json (commit it), writes
+                                           # bench/out/million/performance.md, and re-renders
+                                           # docs/performance.md from bench/out/full/results.json if there
+    .venv/bin/python -m bench.report full  # re-render docs/performance.md from bench/out/full/results.json
+                                           # and the recorded point, measuring nothing
+
+The growth curve ("Growth with data size" in docs/performance.md) has three points: 10,000 and
+100,000 from the full run, 1,000,000 from the recorded file (bench/record.py), with the date and
+commit it was measured at; "not measured yet" while the file is absent.
 
 For each dataset it builds what it needs: the PostgreSQL database (created if missing,
 migrated), the data (`manage.py seed_bench`, timed with /usr/bin/time -v, only when
@@ -14,7 +26,7 @@ to bench/out/ as JSON and plans; `bench.report` turns them into Markdown.
 Environment: BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432), BENCH_PORT (default: a free one);
 BENCH_DB_PREFIX (default meridian_bench: the databases are PREFIX_quick and PREFIX); BENCH_SIZES
 (e.g. 100000: only the datasets of those sizes); BENCH_REPEATS, BENCH_LOAD_SECONDS and BENCH_COLD
-shorten a run while working on the benchmark itself.
+shorten a run while working on the benchmark itself (a recorded point says so in its command).
 """
 
 import argparse
@@ -36,7 +48,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import report
+from . import record, report
 from .scenarios import WARMUP_URLS, load_targets, profile_scenarios, search_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,11 +71,14 @@ class Plan:
     name: str
     datasets: tuple[Dataset, ...]
     repeats: int
-    load_seconds: int
-    load_connections: tuple[int, ...]
     doc: Path
-    cold_searches: int = 1000  # asked once each, half as the page, half through the API
-    mix_searches: int = 3000  # the distinct searches the mix draws from (Zipf)
+    load_seconds: int = 30  # per wrk run (the mix and, with repeated_load, the repeated URLs)
+    load_connections: tuple[int, ...] = (16, 64)
+    cold_searches: int = 1000  # asked once each, half as the page, half through the API, on every dataset
+    mix_searches: int = 3000  # the distinct searches the mix draws from (Zipf), on load_test datasets
+    repeated_load: bool = True  # wrk on the repeated URLs too (load_test datasets)
+    growth: bool = False  # the doc has the growth curve (this run's datasets and the recorded point)
+    record: Path | None = None  # the committed file this run's point is recorded in
 
 
 PLANS = {
@@ -74,20 +89,28 @@ PLANS = {
             Dataset("", 100_000, load_test=True),
         ),
         repeats=40,
-        load_seconds=30,
-        load_connections=(16, 64),
         doc=ROOT / "docs" / "performance.md",
+        growth=True,
     ),
     "quick": Plan(
         name="quick",
         datasets=(Dataset("_quick", 10_000, load_test=True),),
         repeats=15,
-        load_seconds=10,
-        load_connections=(16, 64),
         doc=OUT / "quick" / "performance.md",
+        load_seconds=10,
         cold_searches=600,
     ),
+    # The third point of the growth curve, run once on this machine and recorded (bench/record.py).
+    "million": Plan(
+        name="million",
+        datasets=(Dataset("_1m", 1_000_000, load_test=True),),
+        repeats=10,
+        doc=OUT / "million" / "performance.md",
+        repeated_load=False,
+        record=record.MILLION,
+    ),
 }
+MAKE_TARGETS = {"full": "make bench", "quick": "make bench-quick", "million": "make bench-million"}
 
 
 # ---------------------------------------------------------------- environment
@@ -156,6 +179,36 @@ def dataset_size(database: str) -> tuple[int, int]:
     return listings, heavy
 
 
+def missing_search_rows(database: str) -> int:
+    """Published listings minus search rows: not 0 when the data was seeded without the projection
+    (seed_bench builds it at the end since issue 14; an older seed, or one interrupted there, did not)."""
+    return int(
+        psql_value(
+            database,
+            "SELECT (SELECT count(*) FROM practitioners_practitioner WHERE status = 'published')"
+            " - (SELECT count(*) FROM practitioners_searchrow)",
+        )
+    )
+
+
+SEARCH_ROWS_LINE = re.compile(r"^search rows: (\d+) in ([0-9.]+) s$", re.MULTILINE)
+
+
+def parse_search_rows(text: str) -> dict:
+    """seed_bench's "search rows: N in X s" line (the projection's rebuild, part of the seed time)."""
+    found = SEARCH_ROWS_LINE.findall(text)
+    if not found:
+        return {}
+    rows, seconds = found[-1]
+    return {"search_rows": int(rows), "search_rows_s": float(seconds)}
+
+
+def seed_figures(log: Path) -> dict:
+    """Wall time, peak memory and the projection's share from a seed's log (seed_bench under /usr/bin/time -v)."""
+    text = log.read_text()
+    return parse_time_v(text) | parse_search_rows(text)
+
+
 def parse_time_v(text: str) -> dict:
     """Wall time and peak memory from GNU time's -v report."""
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([0-9:.]+)", text)
@@ -178,8 +231,34 @@ def run_timed(command: list[str], env: dict[str, str], log: Path) -> dict:
     return parse_time_v(log.read_text()) | {"command": shlex.join(command), "log": str(shown)}
 
 
+def reused_seed(database: str) -> dict:
+    """What is known of the seed of a database that is not reseeded: its record, else its log."""
+    seed_record, seed_log = OUT / f"{database}-seed.json", OUT / f"{database}-seed.log"
+    if seed_record.exists():
+        known = json.loads(seed_record.read_text())
+        if "search_rows_s" not in known and seed_log.exists():
+            known |= parse_search_rows(seed_log.read_text())
+        return known | {"reused": True}
+    with contextlib.suppress(OSError, ValueError):
+        return seed_figures(seed_log) | {"command": None, "log": str(_shown(seed_log)), "reused": True}
+    return {"reused": True, "wall_s": None, "max_rss_mb": None, "command": None}
+
+
+def ensure_search_rows(database: str, env: dict[str, str]) -> dict:
+    """Build the search projection when the data has none (or too few rows); its time, or {}."""
+    missing = missing_search_rows(database)
+    if not missing:
+        return {}
+    print(f"{database}: {missing} published listings have no search row; rebuilding the projection …", flush=True)
+    started = time.monotonic()
+    code = "import django; django.setup(); from practitioners.search_rows import rebuild_search_rows as r; r()"
+    subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
+    return {"search_rows_rebuilt_s": round(time.monotonic() - started, 1)}
+
+
 def prepare_dataset(dataset: Dataset, env: dict[str, str]) -> dict:
-    """Database created, migrated and seeded at the requested size; the seed's time and peak memory."""
+    """Database created, migrated and seeded at the requested size (search projection included);
+    the seed's time and peak memory."""
     OUT.mkdir(parents=True, exist_ok=True)
     seed_record = OUT / f"{dataset.database}-seed.json"
     ensure_database(dataset.database)
@@ -187,9 +266,7 @@ def prepare_dataset(dataset: Dataset, env: dict[str, str]) -> dict:
     listings, heavy = dataset_size(dataset.database)
     if listings == dataset.practitioners and heavy >= 1:
         print(f"{dataset.database}: already {listings} listings; not reseeded.", flush=True)
-        if seed_record.exists():
-            return json.loads(seed_record.read_text()) | {"reused": True}
-        return {"reused": True, "wall_s": None, "max_rss_mb": None, "command": None}
+        return reused_seed(dataset.database) | ensure_search_rows(dataset.database, env)
     if listings:
         print(f"{dataset.database}: {listings} listings, not {dataset.practitioners}; recreating.", flush=True)
         drop_database(dataset.database)
@@ -205,6 +282,7 @@ def prepare_dataset(dataset: Dataset, env: dict[str, str]) -> dict:
     ]
     print(f"{dataset.database}: seeding {dataset.practitioners} listings …", flush=True)
     seeded = run_timed(command, env, OUT / f"{dataset.database}-seed.log")
+    seeded |= parse_search_rows((OUT / f"{dataset.database}-seed.log").read_text())
     seed_record.write_text(json.dumps(seeded, indent=2))
     return seeded | {"reused": False}
 
@@ -342,13 +420,14 @@ def find_profiles(heavy_reviews: int) -> tuple[str, str]:
 def dataset_facts() -> dict:
     from django.db import connection
 
-    from practitioners.models import PracticeLocation, Practitioner
+    from practitioners.models import PracticeLocation, Practitioner, SearchRow
     from reviews.models import HelpfulVote, Review
 
     facts = {
         "vendor": connection.vendor,
         "practitioners": Practitioner.objects.count(),
         "published_practitioners": Practitioner.objects.published().count(),
+        "search_rows": SearchRow.objects.count(),
         "locations": PracticeLocation.objects.count(),
         "reviews": Review.objects.count(),
         "published_reviews": Review.objects.published().count(),
@@ -356,12 +435,16 @@ def dataset_facts() -> dict:
     }
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database())), version()")
-            facts["database_size"], facts["server_version"] = cursor.fetchone()
+            cursor.execute(
+                "SELECT pg_size_pretty(pg_database_size(current_database())), pg_database_size(current_database()),"
+                " version()"
+            )
+            facts["database_size"], facts["database_bytes"], facts["server_version"] = cursor.fetchone()
     else:
         from django.db.backends.sqlite3.base import Database
 
-        facts["database_size"], facts["server_version"] = None, f"SQLite {Database.sqlite_version}"
+        facts["database_size"], facts["database_bytes"] = None, None
+        facts["server_version"] = f"SQLite {Database.sqlite_version}"
     return facts
 
 
@@ -380,11 +463,14 @@ def measure_dataset(
     mix_searches: int = 0,
     server_pid: int | None = None,
     flush_cache=None,
+    repeated_load: bool = True,
 ) -> dict:
     """Everything measured on one dataset (Django must be set up for its database).
 
     `fetch` sends the timed requests (HTTP to the server, or the test client);
     `client` is a Django test client used in-process to capture each request's SQL.
+    The cold run needs only `cold_searches`; the mix and the repeated URLs' wrk runs need
+    `load_base_url` (and `mix_searches`, `repeated_load`).
     """
     from django.db import connection
 
@@ -456,7 +542,7 @@ def measure_dataset(
         )
     else:
         result["mix"] = None
-    if load_base_url is not None:
+    if load_base_url is not None and repeated_load:
         from .load import load_test
 
         result["load"] = load_test(
@@ -511,6 +597,7 @@ def dataset_main(args: argparse.Namespace) -> None:
         mix_searches=args.mix if args.load_seconds else 0,
         server_pid=args.server_pid,
         flush_cache=flush,
+        repeated_load=not args.no_repeated_load,
     )
     Path(args.out).write_text(json.dumps(result, indent=2, default=str))
 
@@ -550,8 +637,36 @@ BENCH_ENV = ("BENCH_DB_PREFIX", "BENCH_SIZES", "BENCH_REPEATS", "BENCH_LOAD_SECO
 def _bench_command(plan_name: str) -> str:
     """How this run was started, with the environment overrides that shortened or narrowed it."""
     overrides = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in BENCH_ENV if os.environ.get(name))
-    make = f"make bench{'-quick' if plan_name == 'quick' else ''}"
+    make = MAKE_TARGETS[plan_name]
     return f"{overrides + ' ' if overrides else ''}{make}  (= .venv/bin/python -m bench.run {plan_name})"
+
+
+def measure_command(
+    plan: Plan, dataset: Dataset, *, base_url: str, out_dir: Path, server_pid: int, redis_url: str | None
+) -> list[str]:
+    """`bench.run dataset` for one dataset of a plan: the cold run on every dataset, the mix and the
+    wrk runs only on load_test datasets (the repeated URLs' wrk runs only when the plan has them)."""
+    command = [
+        PYTHON,
+        "-m",
+        "bench.run",
+        "dataset",
+        f"--base-url={base_url}",
+        f"--repeats={plan.repeats}",
+        f"--heavy-reviews={HEAVY_REVIEWS}",
+        f"--load-seconds={plan.load_seconds if dataset.load_test else 0}",
+        f"--load-connections={','.join(map(str, plan.load_connections))}",
+        f"--plans-dir={out_dir / 'plans'}",
+        f"--out={out_dir / 'result.json'}",
+        f"--cold={plan.cold_searches}",
+        f"--mix={plan.mix_searches}",
+        f"--server-pid={server_pid}",
+    ]
+    if not plan.repeated_load:
+        command.append("--no-repeated-load")
+    if redis_url:
+        command.append(f"--redis-url={redis_url}")
+    return command
 
 
 def run_plan(plan: Plan) -> dict:
@@ -580,6 +695,7 @@ def run_plan(plan: Plan) -> dict:
         "plan": plan.name,
         "started_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "commit": record.git_commit(),
         "commands": {
             "bench": _bench_command(plan.name),
         },
@@ -605,24 +721,14 @@ def run_plan(plan: Plan) -> dict:
                 results["cache"] = "per-process memory (redis-server is not installed; each worker caches alone)"
             server = stack.enter_context(Gunicorn(server_env_vars, port, out_dir / "gunicorn.log"))
             results["commands"]["server"] = shlex.join(server.command())
-            dataset_command = [
-                PYTHON,
-                "-m",
-                "bench.run",
-                "dataset",
-                f"--base-url={server.base_url}",
-                f"--repeats={plan.repeats}",
-                f"--heavy-reviews={HEAVY_REVIEWS}",
-                f"--load-seconds={plan.load_seconds if dataset.load_test else 0}",
-                f"--load-connections={','.join(map(str, plan.load_connections))}",
-                f"--plans-dir={out_dir / 'plans'}",
-                f"--out={out_dir / 'result.json'}",
-                f"--cold={plan.cold_searches}",
-                f"--mix={plan.mix_searches}",
-                f"--server-pid={server.process.pid}",
-            ]
-            if "REDIS_URL" in server_env_vars:
-                dataset_command.append(f"--redis-url={server_env_vars['REDIS_URL']}")
+            dataset_command = measure_command(
+                plan,
+                dataset,
+                base_url=server.base_url,
+                out_dir=out_dir,
+                server_pid=server.process.pid,
+                redis_url=server_env_vars.get("REDIS_URL"),
+            )
             print(f"{dataset.database}: measuring ({shlex.join(dataset_command[2:4])} …)", flush=True)
             subprocess.run(dataset_command, env=env, cwd=ROOT, check=True)
         measured = json.loads((out_dir / "result.json").read_text())
@@ -646,10 +752,35 @@ def run_plan(plan: Plan) -> dict:
     }
     (OUT / plan.name).mkdir(parents=True, exist_ok=True)
     (OUT / plan.name / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    plan.doc.parent.mkdir(parents=True, exist_ok=True)
-    plan.doc.write_text(report.render(results))
-    print(f"Wrote {plan.doc.relative_to(ROOT)} and bench/out/{plan.name}/ in {results['elapsed_s']:.0f} s.", flush=True)
+    if plan.record is not None and results["datasets"]:
+        record.write_point(plan.record, record.point_from_results(results, commit=results["commit"]))
+        print(f"Recorded the {plan.datasets[-1].practitioners:,}-listing point in {_shown(plan.record)}.", flush=True)
+    write_doc(plan, results)
+    print(f"Wrote {_shown(plan.doc)} and bench/out/{plan.name}/ in {results['elapsed_s']:.0f} s.", flush=True)
+    if plan.record is not None:
+        # The growth curve of docs/performance.md gets the new point without measuring the rest again.
+        with contextlib.suppress(FileNotFoundError):
+            print(f"Re-rendered {_shown(rerender('full'))} with the new point.", flush=True)
     return results
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def write_doc(plan: Plan, results: dict) -> None:
+    growth_point = record.read_point(record.MILLION) if plan.growth else None
+    plan.doc.parent.mkdir(parents=True, exist_ok=True)
+    plan.doc.write_text(report.render(results, growth=plan.growth, growth_point=growth_point))
+
+
+def rerender(plan_name: str) -> Path:
+    """The plan's doc again from its last results (bench/out/<plan>/results.json) and the recorded
+    point, measuring nothing; FileNotFoundError when that plan has not run here."""
+    plan = PLANS[plan_name]
+    results = json.loads((OUT / plan_name / "results.json").read_text())
+    write_doc(plan, results)
+    return plan.doc
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -657,6 +788,11 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("full", help="10k and 100k datasets; writes docs/performance.md")
     commands.add_parser("quick", help="10k dataset, short load test; writes bench/out/quick/performance.md")
+    commands.add_parser(
+        "million", help="1,000,000 listings: cold, mix, short repeated section; records bench/recorded/million.json"
+    )
+    render = commands.add_parser("render", help="re-render a plan's doc from bench/out/<plan>/results.json")
+    render.add_argument("plan", nargs="?", default="full", choices=sorted(PLANS))
     one = commands.add_parser("dataset", help="(internal) measure one running server")
     one.add_argument("--base-url", required=True)
     one.add_argument("--repeats", type=int, default=30)
@@ -669,9 +805,15 @@ def main(argv: list[str] | None = None) -> None:
     one.add_argument("--mix", type=int, default=0, help="distinct searches the mix draws from")
     one.add_argument("--server-pid", type=int, default=None, help="gunicorn's master (worker memory)")
     one.add_argument("--redis-url", default=None, help="the server's cache, emptied before the cold and mix runs")
+    one.add_argument("--no-repeated-load", action="store_true", help="no wrk runs on the repeated URLs")
     args = parser.parse_args(argv)
     if args.command == "dataset":
         dataset_main(args)
+    elif args.command == "render":
+        try:
+            print(f"Wrote {_shown(rerender(args.plan))}.")
+        except FileNotFoundError:
+            sys.exit(f"No bench/out/{args.plan}/results.json here: run `{MAKE_TARGETS[args.plan]}` first.")
     else:
         run_plan(PLANS[args.command])
 

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from practitioners.models import Certification, Degree, License, OpeningHours, PracticeLocation, Practitioner
+from practitioners.search_rows import SearchRow, build_search_rows
 from reviews.models import HelpfulVote, Review, ReviewReply
 from reviews.ratings import SUMMARY_FIELDS
 
@@ -104,6 +105,18 @@ def test_last_listing_has_exactly_the_heavy_review_count_and_summaries_match():
     recompute = StringIO()
     call_command("recompute_review_summaries", "--dry-run", stdout=recompute, verbosity=0)
     assert "Would update 0 of 20" in recompute.getvalue()
+
+
+def test_leaves_one_search_row_per_published_listing_as_the_services_would_build_it():
+    out = seed("seed_bench", 30, "--heavy-listing-reviews", "5")
+    published = set(Practitioner.objects.published().values_list("pk", flat=True))
+    assert published
+    assert set(SearchRow.objects.values_list("pk", flat=True)) == published
+    assert f"search rows: {len(published)} in " in out
+    fields = [field.attname for field in SearchRow._meta.concrete_fields]
+    stored = {row.pk: [getattr(row, name) for name in fields] for row in SearchRow.objects.all()}
+    built = {row.pk: [getattr(row, name) for name in fields] for row in build_search_rows(published)}
+    assert stored == built
 
 
 def test_pks_come_from_the_sequences_so_later_inserts_still_work():
