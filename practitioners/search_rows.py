@@ -83,6 +83,14 @@ def build_search_rows(ids: Iterable[int]) -> list[SearchRow]:
     return list(rows.values())
 
 
+def lock_listings(ids: Iterable[int]) -> None:
+    """Lock these listings' rows until the transaction ends (FOR NO KEY UPDATE, in pk order, so two
+    transactions locking overlapping sets cannot deadlock; a no-op on SQLite, which locks the whole
+    database for a write). A credential write takes it before it writes anything that references
+    the listing (`verification.services.credential_transition`)."""
+    list(Practitioner.objects.filter(pk__in=sorted(ids)).order_by("pk").select_for_update(no_key=True).values("pk"))
+
+
 def refresh_search_rows(ids: Iterable[int]) -> None:
     """Rebuild these listings' rows (insert, update, or delete when no longer published).
 
@@ -92,7 +100,7 @@ def refresh_search_rows(ids: Iterable[int]) -> None:
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            list(Practitioner.objects.filter(pk__in=chunk).order_by("pk").select_for_update(no_key=True).values("pk"))
+            lock_listings(chunk)
             rows = build_search_rows(chunk)
             SearchRow.objects.filter(pk__in=chunk).exclude(pk__in=[row.pk for row in rows]).delete()
             if rows:

@@ -31,7 +31,7 @@ from practitioners.models import (
     VerificationRecord,
     VerificationState,
 )
-from practitioners.search_rows import search_rows_changed
+from practitioners.search_rows import lock_listings, search_rows_changed
 from practitioners.services import for_history, practitioner_publish_if_verified, require_staff
 
 from . import notifications
@@ -122,6 +122,10 @@ def credential_transition(
         raise ValidationError({"verification_state": f"Unknown verification state {new_state!r}."})
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
+        # Then the listing (credential first, listing second, as every credential write does), before
+        # the record below references it: two decisions on one listing's credentials run one after
+        # the other, and the search row refresh and a publication find the listing locked already.
+        lock_listings([locked.practitioner_id])
         if expected_version is not None and locked.version != expected_version:
             raise CredentialChanged(f"{STALE_MESSAGE} Now: {details_now(locked)}.", code="stale")
         old_state = locked.verification_state
