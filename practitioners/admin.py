@@ -67,6 +67,13 @@ class SavedThroughServicesAdmin(ReadOnlyHistoryAdmin):
 # ---------------------------------------------------------------- reference data
 
 
+# Vocabulary items (conditions, techniques, services, carriers, languages) need no search row refresh
+# when added, renamed or deleted: a row holds item ids, which never change and are never reused
+# (AutoField; AUTOINCREMENT on SQLite), and a deleted item's id left in a row is never read: a
+# filter takes ids from the current vocabulary only (`search.vocabulary.Vocabulary.ids`, an unknown
+# slug is refused) and facets count the current vocabulary's items only (`search_facets` loops over
+# `vocabulary.items`). The daily `repair_search_rows` drops such ids. The cached vocabulary and the
+# free-text documents (which hold item names) follow within SEARCH_CACHE_SECONDS / on the next edit.
 @admin.register(Condition, Technique, ComplementaryService, InsuranceCarrier)
 class ReferenceItemAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "sort_order")
@@ -86,6 +93,10 @@ class StateBoardAdmin(admin.ModelAdmin):
     list_filter = ("regulation", "exam")
     search_fields = ("state", "state_name", "board_name")
 
+    def save_model(self, request, obj, form, change):
+        # The state's rule is part of the trust facts of every listing with a license there.
+        services.state_board_staff_save(board=obj, actor=request.user)
+
 
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
@@ -93,6 +104,10 @@ class SchoolAdmin(admin.ModelAdmin):
     list_filter = ("accreditation",)
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj, form, change):
+        # The accreditation is part of the Medicare fact of every listing with a degree from it.
+        services.school_staff_save(school=obj, actor=request.user)
 
 
 # ---------------------------------------------------------------- listings

@@ -17,7 +17,16 @@ from django.db import transaction
 
 from search.cache import invalidate_search_cache
 
-from .models import SEARCH_ROW_LISTS, Practitioner, SearchRow, medicare_until, nccaom_until, verified_until
+from .models import (
+    SEARCH_ROW_LISTS,
+    Degree,
+    License,
+    Practitioner,
+    SearchRow,
+    medicare_until,
+    nccaom_until,
+    verified_until,
+)
 
 # Copied as they are from the listing.
 COPIED_FIELDS = (
@@ -74,6 +83,14 @@ def build_search_rows(ids: Iterable[int]) -> list[SearchRow]:
     return list(rows.values())
 
 
+def lock_listings(ids: Iterable[int]) -> None:
+    """Lock these listings' rows until the transaction ends (FOR NO KEY UPDATE, in pk order, so two
+    transactions locking overlapping sets cannot deadlock; a no-op on SQLite, which locks the whole
+    database for a write). A credential write takes it before it writes anything that references
+    the listing (`verification.services.credential_transition`)."""
+    list(Practitioner.objects.filter(pk__in=sorted(ids)).order_by("pk").select_for_update(no_key=True).values("pk"))
+
+
 def refresh_search_rows(ids: Iterable[int]) -> None:
     """Rebuild these listings' rows (insert, update, or delete when no longer published).
 
@@ -83,7 +100,7 @@ def refresh_search_rows(ids: Iterable[int]) -> None:
     with transaction.atomic():
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
-            list(Practitioner.objects.filter(pk__in=chunk).order_by("pk").select_for_update(no_key=True).values("pk"))
+            lock_listings(chunk)
             rows = build_search_rows(chunk)
             SearchRow.objects.filter(pk__in=chunk).exclude(pk__in=[row.pk for row in rows]).delete()
             if rows:
@@ -109,3 +126,45 @@ def rebuild_search_rows() -> int:
         refresh_search_rows(ids)
         transaction.on_commit(invalidate_search_cache)
     return len(ids)
+
+
+def listings_under_rules(*, states: Iterable[str] = (), schools: Iterable[int] = ()) -> list[int]:
+    """The listings whose trust facts rest on these states' rules (`StateBoard.regulation`: a license
+    or registration held there) or these schools' accreditation (a degree from one): what a staff
+    change of that reference data must refresh. A location in the state without a credential there
+    counts for nothing (`verified_until` reads the license's state, then looks for a location in it)."""
+    ids = set(License.objects.filter(state_id__in=list(states)).values_list("practitioner_id", flat=True))
+    ids |= set(Degree.objects.filter(school_id__in=list(schools)).values_list("practitioner_id", flat=True))
+    return sorted(ids)
+
+
+def _row_values(row: SearchRow) -> tuple:
+    return tuple(getattr(row, name) for name in UPDATED_FIELDS)
+
+
+def repair_search_rows() -> int:
+    """Compare every row with what `build_search_rows` makes of the source tables now and rebuild
+    those that differ, are missing or belong to a listing no longer published: the daily check
+    for changes made outside the services (raw SQL, a shell). Returns how many rows it fixed.
+
+    Compared without locks, in batches; each drifted batch is then rebuilt by `refresh_search_rows`
+    (locked), so a write that commits meanwhile is never overwritten with an older state."""
+    fixed = 0
+    stray = list(
+        SearchRow.objects.exclude(practitioner__status=Practitioner.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    ids = list(Practitioner.objects.published().order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        wanted = {row.pk: _row_values(row) for row in build_search_rows(chunk)}
+        stored = {row.pk: _row_values(row) for row in SearchRow.objects.filter(pk__in=chunk)}
+        drifted = [pk for pk in chunk if wanted.get(pk) != stored.get(pk)]
+        if drifted:
+            refresh_search_rows(drifted)
+            fixed += len(drifted)
+    if stray:
+        refresh_search_rows(stray)
+        fixed += len(stray)
+    if fixed:
+        transaction.on_commit(invalidate_search_cache)
+    return fixed

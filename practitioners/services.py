@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from search.cache import invalidate_search_cache
 
 from . import freshness
 from .documents import build_search_document
@@ -34,6 +33,7 @@ from .models import (
     OpeningHours,
     PracticeLocation,
     Practitioner,
+    School,
     StateBoard,
 )
 from .nppes import (
@@ -45,6 +45,7 @@ from .nppes import (
     NppesPlan,
     nppes_plan,
 )
+from .search_rows import listings_under_rules, search_rows_changed
 
 # ---------------------------------------------------------------- listing fields
 
@@ -129,7 +130,9 @@ def lock_listing(practitioner: Practitioner) -> Practitioner:
 
 
 def refresh_search_document(practitioner_id: int) -> None:
-    """Rebuild the free-text search document after a change to what it is built from."""
+    """Rebuild the free-text search document after a change to what it is built from, with the
+    listing's search row (`search_rows_changed`: a change of its places or vocabulary changes that
+    too) and a new search cache generation on commit."""
     practitioner = Practitioner.objects.only("name", "bio").get(pk=practitioner_id)
     document = build_search_document(
         name=practitioner.name,
@@ -142,7 +145,7 @@ def refresh_search_document(practitioner_id: int) -> None:
     # update(): a derived column, not a change anyone made (and excluded from the change history).
     Practitioner.objects.filter(pk=practitioner_id).update(search_document=document)
     # Text, places and conditions change what searches find; cached searches must not keep the old results.
-    transaction.on_commit(invalidate_search_cache)
+    search_rows_changed([practitioner_id])
 
 
 def _m2m_pks(values: Iterable[Any]) -> set[int]:
@@ -158,8 +161,8 @@ def _listing_apply(
     """Apply `changes` to a locked listing with every side effect of an edit. Returns (changed, stamped).
 
     Editing a freshness fact reconfirms it (unless its confirmation date is set in the same edit);
-    a change of name, bio or conditions rebuilds the search document; any change makes cached
-    searches stale.
+    a change of name, bio or conditions rebuilds the search document; any change rebuilds the
+    listing's search row and makes cached searches stale.
     """
     changed: list[str] = []
     m2m_changes: dict[str, set[int]] = {}
@@ -189,9 +192,11 @@ def _listing_apply(
         del locked.skip_history_when_saving
     for_history(locked, actor, reason)
     locked.save()
-    transaction.on_commit(invalidate_search_cache)  # filters, sorts and counts may change
+    # Filters, sorts and counts may change: the search row (and the document, when its sources did).
     if SEARCH_DOCUMENT_SOURCES & set(changed):
         refresh_search_document(locked.pk)
+    else:
+        search_rows_changed([locked.pk])
     return changed, stamped
 
 
@@ -306,6 +311,7 @@ def listing_confirm_facts(*, practitioner: Practitioner, actor: User, now: datet
         locked.last_confirmed_at = now
         for_history(locked, actor, "Confirmed by the practitioner: everything is still correct")
         locked.save(update_fields=[*freshness.FACTS, "last_confirmed_at", "updated_at"])
+        search_rows_changed([locked.pk])  # the freshness date is on the search row
     for fact in (*freshness.FACTS, "last_confirmed_at"):
         setattr(practitioner, fact, now)
 
@@ -499,7 +505,7 @@ def practitioner_publish_if_verified(*, practitioner: Practitioner, today: datet
         # Only the status changes here; the rest of the listing is not this decision's business.
         locked.clean_fields(exclude=[f.name for f in Practitioner._meta.fields if f.name != "status"])
         locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(invalidate_search_cache)  # a new listing in search results
+        search_rows_changed([locked.pk])  # a new listing in search results
     practitioner.status = Practitioner.Status.PUBLISHED
     return True
 
@@ -541,7 +547,7 @@ def listing_set_status(
         locked.clean_fields(exclude=[f.name for f in Practitioner._meta.fields if f.name != "status"])
         for_history(locked, actor, f"{locked.get_status_display()} by staff")
         locked.save(update_fields=["status", "updated_at"])
-        transaction.on_commit(invalidate_search_cache)  # the listing enters or leaves search results
+        search_rows_changed([locked.pk])  # the listing enters or leaves search results
     practitioner.status = status
 
 
@@ -601,7 +607,7 @@ def listing_staff_delete(*, practitioner: Practitioner, actor: User) -> None:
         locked = lock_listing(practitioner)
         for_history(locked, actor, "Deleted by staff")
         locked.delete()
-        transaction.on_commit(invalidate_search_cache)
+        search_rows_changed([practitioner.pk])  # its row went with it (CASCADE); the cache must follow
 
 
 def location_staff_save(*, location: PracticeLocation, actor: User) -> PracticeLocation:
@@ -632,7 +638,7 @@ def opening_hours_staff_save(*, slot: OpeningHours, actor: User) -> OpeningHours
         slot.full_clean()
         for_history(slot, actor, "Opening hours changed by staff")
         slot.save()
-        transaction.on_commit(invalidate_search_cache)
+        search_rows_changed([slot.location.practitioner_id])
     return slot
 
 
@@ -642,7 +648,43 @@ def opening_hours_staff_delete(*, slot: OpeningHours, actor: User) -> None:
         lock_listing(slot.location.practitioner)
         for_history(slot, actor, "Opening hours removed by staff")
         slot.delete()
-        transaction.on_commit(invalidate_search_cache)
+        search_rows_changed([slot.location.practitioner_id])
+
+
+# ---------------------------------------------------------------- reference data (staff)
+# A state's rule and a school's accreditation are part of the trust facts of every listing with a
+# credential there: a change rebuilds those listings' search rows in the same transaction.
+
+
+def state_board_staff_save(*, board: StateBoard, actor: User) -> StateBoard:
+    """Staff add or change a state's entry in the admin (`board` carries the new values). A new
+    rule (`regulation`: license, registration, none) changes which credentials count in the state."""
+    before = StateBoard.objects.filter(pk=board.pk).values_list("regulation", flat=True).first()
+    require_staff(actor, f"practitioners.{'add' if before is None else 'change'}_stateboard")
+    with transaction.atomic():
+        before = StateBoard.objects.select_for_update().filter(pk=board.pk).values_list("regulation", flat=True).first()
+        board.full_clean()
+        board.save()
+        changed = before is not None and before != board.regulation
+        search_rows_changed(listings_under_rules(states=[board.pk]) if changed else [])
+    return board
+
+
+def school_staff_save(*, school: School, actor: User) -> School:
+    """Staff add or change a school in the admin. Its accreditation decides whether a degree
+    from it counts towards the Medicare criteria (`medicare_until`)."""
+    require_staff(actor, f"practitioners.{'add' if school.pk is None else 'change'}_school")
+    with transaction.atomic():
+        before = (
+            School.objects.select_for_update().filter(pk=school.pk).values_list("accreditation", flat=True).first()
+            if school.pk is not None
+            else None
+        )
+        school.full_clean()
+        school.save()
+        changed = before is not None and before != school.accreditation
+        search_rows_changed(listings_under_rules(schools=[school.pk]) if changed else [])
+    return school
 
 
 # ---------------------------------------------------------------- NPPES import
@@ -698,6 +740,15 @@ def nppes_apply(*, plan: NppesPlan) -> NppesBatchResult:
         )
     if plan.changed_locations:
         PracticeLocation.objects.bulk_update(plan.changed_locations, list(NPPES_LOCATION_FIELDS))
+    # Bulk writes bypass the per-listing services: the search rows of every listing the batch
+    # touched, in one refresh (a new listing is a draft and gets none; an updated one may be
+    # published: a new name, or a location that puts a license's state under it).
+    search_rows_changed(
+        {p.pk for p in plan.changed_practitioners}
+        | {location.practitioner_id for location in plan.changed_locations}
+        | {practitioner.pk for practitioner, _ in plan.new_locations}
+        | {practitioner.pk for practitioner, _ in plan.new_licenses}
+    )
     return plan.result
 
 

@@ -1,10 +1,12 @@
-"""The registry import started from the admin (jobs.ImportRun), run by a worker."""
+"""The registry import started from the admin (jobs.ImportRun), run by a worker; the daily check of the
+search projection (settings.DAILY_TASKS)."""
 
 from django.core.files.storage import default_storage
 from django.tasks import task
 
 from jobs.imports import ImportProgress, import_run_begin
 
+from . import search_rows
 from .importers.csvfile import HeaderError
 from .imports import nppes_import_stream
 
@@ -36,3 +38,11 @@ def import_nppes(*, run_id: int) -> str:
         raise
     progress.finish(summary=summary)
     return summary
+
+
+@task
+def repair_search_rows() -> str:
+    """The daily check of the search projection (settings.DAILY_TASKS): rows that drifted from
+    the source tables (a change made outside the services) are rebuilt; the count is the result."""
+    fixed = search_rows.repair_search_rows()
+    return f"Search rows: {fixed} fixed."

@@ -263,9 +263,11 @@ def review_update(
         _clean_content(review=locked, today=timezone.localdate())
 
         if old_state == ReviewState.PUBLISHED:
-            _summary_remove(practitioner, rating=old_rating, bedside=old_bedside)
+            # One store (one search row refresh) for the old rating out and the new one in.
+            summary = RatingSummary.from_fields(practitioner).remove(rating=old_rating, bedside=old_bedside)
             if locked.state == ReviewState.PUBLISHED:
-                _summary_add(practitioner, rating=locked.rating, bedside=locked.bedside_rating)
+                summary = summary.add(rating=locked.rating, bedside=locked.bedside_rating)
+            _store_summary(practitioner, summary)
         locked.save()
     return _sync(review, locked)
 

@@ -5,7 +5,7 @@ reviews after each change, so a summary that ever drifted is corrected)."""
 from django.db import transaction
 
 from practitioners.models import Practitioner
-from search.cache import invalidate_search_cache
+from practitioners.search_rows import search_rows_changed
 
 from .ratings import SUMMARY_FIELDS, RatingSummary
 from .selectors import published_summaries
@@ -21,8 +21,9 @@ def store(practitioner: Practitioner, summary: RatingSummary) -> None:
     Practitioner.objects.filter(pk=practitioner.pk).update(**summary.as_fields())
     for name, value in summary.as_fields().items():
         setattr(practitioner, name, value)
-    # Ratings sort and filter searches; cached searches must not keep the old ones.
-    transaction.on_commit(invalidate_search_cache)
+    # Ratings sort and filter searches: the listing's search row copies them, and cached searches
+    # must not keep the old ones.
+    search_rows_changed([practitioner.pk])
 
 
 def rebuild(*, practitioner_id: int) -> tuple[RatingSummary, bool]:

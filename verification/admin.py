@@ -212,6 +212,16 @@ class CredentialAdmin(ReadOnlyHistoryAdmin):
         if detail_changes:
             services.credential_update_details(credential=obj, actor=request.user, changes=detail_changes)
 
+    # A new credential is saved as it is above (unverified: it counts for nothing in search until a
+    # decision, which goes through the services); a deletion goes through the service.
+
+    def delete_model(self, request, obj):
+        services.credential_staff_delete(credential=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for credential in queryset:
+            services.credential_staff_delete(credential=credential, actor=request.user)
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = dict(extra_context or {})
         obj = self.get_object(request, unquote(object_id))

@@ -31,8 +31,8 @@ from practitioners.models import (
     VerificationRecord,
     VerificationState,
 )
-from practitioners.services import practitioner_publish_if_verified
-from search.cache import invalidate_search_cache
+from practitioners.search_rows import lock_listings, search_rows_changed
+from practitioners.services import for_history, practitioner_publish_if_verified, require_staff
 
 from . import notifications
 from .roster import ROSTER_VERIFIABLE_STATES, RosterAction
@@ -122,6 +122,10 @@ def credential_transition(
         raise ValidationError({"verification_state": f"Unknown verification state {new_state!r}."})
     with transaction.atomic():
         locked = type(credential).objects.select_for_update().get(pk=credential.pk)
+        # Then the listing (credential first, listing second, as every credential write does), before
+        # the record below references it: two decisions on one listing's credentials run one after
+        # the other, and the search row refresh and a publication find the listing locked already.
+        lock_listings([locked.practitioner_id])
         if expected_version is not None and locked.version != expected_version:
             raise CredentialChanged(f"{STALE_MESSAGE} Now: {details_now(locked)}.", code="stale")
         old_state = locked.verification_state
@@ -154,8 +158,9 @@ def credential_transition(
         )
         record.full_clean()
         record.save()
-        # Trust facts filter, sort and count searches; cached searches must not keep the old ones.
-        transaction.on_commit(invalidate_search_cache)
+        # Trust facts filter, sort and count searches: the listing's search row now, and cached
+        # searches must not keep the old ones.
+        search_rows_changed([locked.practitioner_id])
     # Keep the caller's instance in step with what was saved.
     for name in (*CREDENTIAL_BOOKKEEPING_FIELDS, "version", *(changes or {})):
         setattr(credential, name, getattr(locked, name))
@@ -255,6 +260,18 @@ def credential_update_details(
         return credential_transition(
             credential=credential, new_state=None, actor=actor, note=f"Details changed ({edits}).", changes=differing
         )
+
+
+def credential_staff_delete(*, credential: Credential, actor: User) -> None:
+    """Staff delete a credential in the admin (one entered twice, say). A verified one took its
+    trust facts with it: the listing's search row is rebuilt in the same transaction. The change
+    history keeps the deleted row; its VerificationRecords stay (they are the audit trail)."""
+    require_staff(actor, f"practitioners.delete_{type(credential)._meta.model_name}")
+    with transaction.atomic():
+        locked = type(credential).objects.select_for_update().get(pk=credential.pk)
+        for_history(locked, actor, "Deleted by staff")
+        locked.delete()
+        search_rows_changed([locked.practitioner_id])
 
 
 # ---------------------------------------------------------------- reviewer decisions

@@ -223,6 +223,7 @@ DAILY_TASKS = [
     "verification.tasks.expire_credentials",
     "dashboard.tasks.send_freshness_reminders",
     "contact.tasks.delete_expired_requests",
+    "practitioners.tasks.repair_search_rows",
 ]
 # Imports staff start from the admin (jobs.ImportRun): the task that runs each kind.
 IMPORT_TASKS = {"nppes": "practitioners.tasks.import_nppes", "roster": "verification.tasks.import_roster"}

@@ -16,6 +16,7 @@ JOBS = [
     "verification.tasks.expire_credentials",
     "dashboard.tasks.send_freshness_reminders",
     "contact.tasks.delete_expired_requests",
+    "practitioners.tasks.repair_search_rows",
 ]
 
 
@@ -35,6 +36,7 @@ def test_the_daily_jobs_run_as_tasks(settings):
         "expire_credentials",
         "send_freshness_reminders",
         "delete_expired_requests",
+        "repair_search_rows",
     ]
 
 

@@ -16,6 +16,7 @@ from tests.factories import (
     LicenseFactory,
     ReviewFactory,
     location_at_zip,
+    refresh_search_row,
     searchable_practitioner,
 )
 
@@ -163,6 +164,8 @@ def test_stale_cards_say_so_and_fresh_ones_do_not(client):
     Practitioner.objects.filter(pk=stale.pk).update(last_confirmed_at=timezone.now() - datetime.timedelta(days=400))
     fresh = searchable_practitioner(slug="fresh")
     Practitioner.objects.filter(pk=fresh.pk).update(last_confirmed_at=timezone.now() - datetime.timedelta(days=3))
+    refresh_search_row(stale.pk)
+    refresh_search_row(fresh.pk)
     response = client.get(URL)
     assert "Last confirmed by the practitioner 13 months ago" in card_of(response, "stale")
     assert "Last confirmed" not in card_of(response, "fresh")

@@ -9,7 +9,7 @@ from django.http import QueryDict
 from practitioners.models import Practitioner
 from search.filters import PractitionerFilterSet, Sort, search_order_by
 from search.selectors import search_base_qs, search_facets
-from tests.factories import PractitionerFactory, searchable_practitioner
+from tests.factories import PractitionerFactory, refresh_search_row, searchable_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def rate(practitioner: Practitioner, *stars: int) -> Practitioner:
         rating_avg=Decimal(sum(stars)) / len(stars) if stars else None,
         **counts,
     )
+    refresh_search_row(practitioner.pk)
     practitioner.refresh_from_db()
     return practitioner
 

@@ -2,8 +2,10 @@
 
 Each test asks a search (so its count, facets and ids are cached), makes one write through its
 service with the on-commit callbacks run, and asks again. Removing the service's
-`transaction.on_commit(invalidate_search_cache)` makes its test fail (the second answer would
-be the cached one). Review publication has its own test in test_search_cache.py.
+`search_rows_changed` (the listing's search row in the transaction, a new cache generation on
+commit: practitioners.search_rows) makes its test fail (the second answer would be the cached
+one). Review publication has its own test in test_search_cache.py; tests/practitioners/
+test_search_rows.py checks each path's row against a fresh build.
 """
 
 import datetime
@@ -16,10 +18,21 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboard.services import claim_approve
 from practitioners import services as listing_services
-from practitioners.models import Practitioner, VerificationState
-from tests.factories import LicenseFactory, UserFactory, searchable_practitioner
-from verification.services import credential_refuse, credential_verify
+from practitioners.models import OpeningHours, Practitioner, StateBoard, VerificationState
+from practitioners.tasks import repair_search_rows
+from reviews.tasks import recompute_review_summary
+from tests.factories import (
+    ClaimFactory,
+    LicenseFactory,
+    ReviewFactory,
+    UserFactory,
+    location_at_zip,
+    refresh_search_row,
+    searchable_practitioner,
+)
+from verification.services import credential_refuse, credential_staff_delete, credential_verify
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +164,7 @@ def test_the_expiry_job_starts_a_new_cache_generation(client, django_capture_on_
     today = timezone.localdate()
     listing = searchable_practitioner(slug="expiring", verified=True)
     listing.licenses.update(expiry_date=today - datetime.timedelta(days=1))
+    refresh_search_row(listing.pk)  # as a roster update would leave it: verified until yesterday
     assert found(client, verified="true") == set()
     generation = cache.get("search:generation", 0)
     with django_capture_on_commit_callbacks(execute=True):
@@ -158,3 +172,144 @@ def test_the_expiry_job_starts_a_new_cache_generation(client, django_capture_on_
     assert listing.licenses.get().verification_state == VerificationState.EXPIRED
     assert cache.get("search:generation", 0) == generation + 1
     assert found(client, verified="true") == set()
+
+
+def ordered(client, **params) -> list[str]:
+    """The slugs the API finds, in its order (cached with the ids)."""
+    return [row["slug"] for row in client.get(API_URL, params).json()["results"]]
+
+
+def generation() -> int:
+    return cache.get("search:generation", 0)
+
+
+def test_everything_is_still_correct_reaches_the_best_match_order(client, django_capture_on_commit_callbacks):
+    """Today a page's rows are re-ordered live, so within one page this passes even without the
+    invalidation; the row itself (which the projection orders by) is checked in
+    tests/practitioners/test_search_rows.py, where removing the refresh fails."""
+    owner = UserFactory()
+    stale = searchable_practitioner(slug="a-stale", name="A Stale", owner=owner)
+    fresh = searchable_practitioner(slug="b-fresh", name="B Fresh")
+    Practitioner.objects.filter(pk=stale.pk).update(last_confirmed_at=timezone.now() - datetime.timedelta(days=400))
+    Practitioner.objects.filter(pk=fresh.pk).update(last_confirmed_at=timezone.now() - datetime.timedelta(days=1))
+    refresh_search_row(stale.pk)
+    refresh_search_row(fresh.pk)
+    assert ordered(client) == ["b-fresh", "a-stale"]  # stale listings below fresh ones
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.listing_confirm_facts(practitioner=stale, actor=owner)
+    assert ordered(client) == ["a-stale", "b-fresh"]
+
+
+def test_publication_by_a_claim_approval_reaches_the_next_search(client, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="claimed", verified=True, owner=None, status=Practitioner.Status.DRAFT)
+    claim = ClaimFactory(practitioner=listing, license_number=listing.licenses.get().number, proven=True)
+    assert found(client) == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_approve(claim=claim, actor=UserFactory(is_staff=True, is_superuser=True))
+    assert found(client) == {"claimed"}
+
+
+def test_a_staff_deletion_of_a_listing_reaches_the_next_search(client, staff, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="to-delete")
+    assert found(client) == {"to-delete"}
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.listing_staff_delete(practitioner=listing, actor=staff)
+    assert found(client) == set()
+
+
+def test_deleting_the_location_in_the_licenses_state_reaches_the_next_search(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory()
+    listing = searchable_practitioner(slug="two-places", owner=owner, verified=True)
+    location_at_zip(listing, "10001", name="East")
+    assert found(client, verified="true") == {"two-places"}
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.location_delete(location=listing.locations.get(state="CA"), actor=owner)
+    assert found(client, verified="true") == set()
+
+
+def test_staff_opening_hours_start_a_new_cache_generation(staff, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="hours")
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.opening_hours_staff_save(
+            slot=OpeningHours(location=listing.locations.get(), weekday=0, opens="09:00", closes="17:00"), actor=staff
+        )
+    assert generation() == before + 1
+
+
+def test_a_staff_deletion_of_a_license_reaches_the_next_search(client, staff, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="license-deleted", verified=True)
+    assert found(client, verified="true") == {"license-deleted"}
+    with django_capture_on_commit_callbacks(execute=True):
+        credential_staff_delete(credential=listing.licenses.get(), actor=staff)
+    assert found(client, verified="true") == set()
+
+
+def test_a_states_new_rule_reaches_the_next_search(client, staff, django_capture_on_commit_callbacks):
+    searchable_practitioner(slug="in-california", verified=True)
+    assert found(client, verified="true") == {"in-california"}
+    board = StateBoard.objects.get(state="CA")
+    board.regulation = "registration"
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.state_board_staff_save(board=board, actor=staff)
+    assert found(client, verified="true") == set()
+
+
+def test_a_schools_lost_accreditation_reaches_the_next_search(client, staff, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="medicare", medicare=True)
+    assert found(client, medicare="true") == {"medicare"}
+    school = listing.degrees.get().school
+    school.accreditation = "candidate"
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_services.school_staff_save(school=school, actor=staff)
+    assert found(client, medicare="true") == set()
+
+
+def test_load_reference_reaches_the_next_search(client, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="rule-restored", verified=True)
+    StateBoard.objects.filter(state="CA").update(regulation="registration")
+    refresh_search_row(listing.pk)
+    assert found(client, verified="true") == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_reference", stdout=io.StringIO())
+    assert found(client, verified="true") == {"rule-restored"}
+
+
+def test_the_summary_recompute_task_reaches_the_next_search(client, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="drifted")
+    ReviewFactory(practitioner=listing, state="published", rating=5)  # not counted in the stored summary
+    assert found(client, min_rating="4") == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_review_summary.call(practitioner_id=listing.pk)
+    assert found(client, min_rating="4") == {"drifted"}
+
+
+def test_an_nppes_reimport_reaches_the_next_search(client, tmp_path, django_capture_on_commit_callbacks):
+    from practitioners.importers.nppes import with_check_digit
+    from tests.practitioners.test_import_nppes import acupuncturist, run, write
+
+    run(write(tmp_path, [acupuncturist("555000021")], name="first.csv"))
+    listing = Practitioner.objects.get(npi=with_check_digit("555000021"))
+    listing.licenses.update(verification_state=VerificationState.VERIFIED, verified_at=timezone.now())
+    Practitioner.objects.filter(pk=listing.pk).update(status=Practitioner.Status.PUBLISHED)
+    refresh_search_row(listing.pk)
+    assert found(client, q="Alexandra") == set()
+    with django_capture_on_commit_callbacks(execute=True):
+        run(write(tmp_path, [acupuncturist("555000021", **{"Provider First Name": "ALEXANDRA"})], name="second.csv"))
+    assert found(client, q="Alexandra") == {listing.slug}
+
+
+def test_the_daily_repair_reaches_the_next_search_when_it_fixes_a_row(client, django_capture_on_commit_callbacks):
+    listing = searchable_practitioner(slug="edited-in-a-shell", sliding_scale=False)
+    assert found(client, sliding_scale="true") == set()
+    Practitioner.objects.filter(pk=listing.pk).update(sliding_scale=True)  # outside the services
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert repair_search_rows.call() == "Search rows: 1 fixed."
+    assert generation() == before + 1
+    assert found(client, sliding_scale="true") == {"edited-in-a-shell"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert repair_search_rows.call() == "Search rows: 0 fixed."
+    assert generation() == before + 1  # nothing fixed: the cache stays

@@ -14,7 +14,7 @@ from practitioners.models import Practitioner
 from search.filters import BEST_MATCH_WEIGHTS, RATING_PRIOR_REVIEWS, PractitionerFilterSet
 from search.selectors import search_base_qs
 from search.vocabulary import load_vocabulary
-from tests.factories import searchable_practitioner
+from tests.factories import refresh_search_row, searchable_practitioner
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ def listing(
         rating_avg=Decimal(sum(stars)) / len(stars) if stars else None,
         **{f"rating_{n}": stars.count(n) for n in range(1, 6)},
     )
+    refresh_search_row(practitioner.pk)
     return practitioner
 
 
@@ -121,6 +122,7 @@ def test_staleness_never_reorders_an_explicit_sort(mixed, sort):
         Practitioner.objects.filter(pk=p.pk).update(
             last_confirmed_at=now - datetime.timedelta(days=1 if stale else 400)
         )
+        refresh_search_row(p.pk)
     assert slugs(**params) == before
 
 

@@ -47,6 +47,8 @@ from practitioners.models import (
     SpecialTraining,
     Technique,
 )
+from practitioners.search_rows import refresh_search_rows
+from search.cache import invalidate_search_cache
 
 INSERT_BATCH = 2000
 
@@ -140,6 +142,8 @@ class Command(BaseCommand):
                 totals[key] += value
             progress.update(len(batch))
         progress.close()
+        if not options["dry_run"] and count:
+            invalidate_search_cache()
 
         elapsed = time.monotonic() - started
         verb = "Would create" if options["dry_run"] else "Created"
@@ -363,6 +367,11 @@ class Command(BaseCommand):
             now=self.now,
             save=self._save,
         )
+        self._refresh_search_rows(practitioners)
+
+    def _refresh_search_rows(self, practitioners: list[Practitioner]) -> None:
+        """The batch's search rows (bulk inserts bypass the services that keep them), in its transaction."""
+        refresh_search_rows(p.pk for p in practitioners)
 
     def _save(self, model: type[Model], rows: list[Model]) -> None:
         """Insert new rows and set their pks. `seed_bench` overrides this with PostgreSQL COPY."""
