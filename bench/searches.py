@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from demo.practitioners import LAST_NAMES, STATE_WEIGHTS
 from practitioners import geo, places
 from practitioners.reference import reference_rows
-from search.filters import FLAG_LABELS, RADIUS_CHOICES, Sort
+from search.filters import DEFAULT_RADIUS, FLAG_LABELS, RADIUS_CHOICES, Sort
 
 from .scenarios import API_PATH, SEARCH_PATH
 
@@ -123,7 +123,9 @@ def _one_search(rng: random.Random, zips: tuple[str, ...], cities: tuple[str, ..
     if located:
         params.append(("location", rng.choice(zips) if rng.random() < 0.6 else rng.choice(cities)))
         radius = rng.choice((None, *RADIUS_CHOICES))
-        if radius is not None:
+        # The default radius is left out, as the search form's own links do (the page redirects an
+        # address that spells it out to the one without it, which would time a redirect).
+        if radius is not None and radius != DEFAULT_RADIUS:
             params.append(("radius", str(radius)))
         narrow += 0 if radius is not None and radius >= 50 else 1
     conditions = rng.choices((0, 1, 2), (35, 50, 15))[0]

@@ -103,6 +103,9 @@ class Command(seed_demo.Command):
                 batch_reviews[position] = self._heavy_listing_reviews(demo)
         super()._insert(batch, batch_reviews)
 
+    def _refresh_search_rows(self, practitioners: list[Practitioner]) -> None:
+        """Nothing per batch: `handle` builds every search row once at the end, timed on its own."""
+
     def _save(self, model: type[Model], rows: list[Model]) -> None:
         if not self.copy_mode:
             super()._save(model, rows)
