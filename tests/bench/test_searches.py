@@ -81,3 +81,18 @@ def test_page_and_api_alternate(searches):
     urls = benchmark_urls(searches[:4])
     assert [search_kind(i) for i in range(4)] == ["page", "api", "page", "api"]
     assert urls[0].startswith("/practitioners/?") and urls[1].startswith("/api/v1/practitioners/?")
+
+
+@pytest.mark.django_db
+def test_projection_compare_times_both_ways_and_finds_the_same_answers(settings):
+    from bench.projection_compare import compare
+    from tests.factories import searchable_practitioner
+
+    settings.SEARCH_CACHE_SECONDS = 0
+    for number in range(4):
+        searchable_practitioner(zip_code="10001", verified=number % 2 == 0, conditions=("neck-pain",))
+    result = compare(12)
+    assert result["mismatches"] == []
+    assert result["all"]["plain"]["n"] == result["all"]["projection"]["n"] == 12
+    assert result["broad"]["plain"]["n"] + result["located"]["plain"]["n"] == 12
+    assert result["all"]["projection"]["p95_ms"] > 0
