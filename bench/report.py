@@ -18,59 +18,62 @@ KIND_LABELS = {"page": "Search page", "api": "API", "profile": "Profile"}
 NOTES = (
     "### What makes it fast",
     "",
+    "- **Search projection** (`practitioners.models.SearchRow`, `search/projection.py`): one narrow row per "
+    "published listing with what searches filter, sort and count by; the trust facts stored as the last day "
+    "they hold (`verified_until` …: the latest expiry among credentials in standing, so the day-after-expiry "
+    "rule is a date comparison and no job runs at midnight) and the vocabulary ids as `integer[]` with GIN "
+    "indexes (JSON text on SQLite). Counting, facets and ordering read it instead of evaluating four "
+    "correlated subplans (verified, NCCAOM, Medicare's license and degree) and four link-table GROUP BYs per "
+    "listing. Same run, same searches, database work of a first request by the plain definitions and by the "
+    "projection: `bench/projection_compare.py` (below, 'Before and after').",
+    "- **Facets in two queries over the projection**: one aggregate, and one query that reads the search's "
+    "rows once (materialised when a place or words are searched, so the location and text tests run once) "
+    "and counts each vocabulary's unnested id list over the rows that count for it.",
     "- **Search cache** (`search/cache.py`, `SEARCH_CACHE_SECONDS`, default 60): the vocabulary, each "
     "search's facet counts, its count and each page's ordered ids live in the shared cache (Redis in this run). "
-    "A repeated search runs 3 queries: the page's rows (with every filter re-applied, so nothing that stopped "
-    "matching is shown) and their conditions and locations. Writes through the review, credential, publication "
-    "and listing services start a new cache generation on commit; other changes show within the TTL.",
-    "- **Ids first, rows second**: a page's order is computed over only the columns the order uses; the 20 rows "
-    "(card columns, trust badges, distance) are read by primary key afterwards. This replaced one query that "
-    "sorted every matching row at full width (spilling to disk at 100,000 listings) and computed the badges "
-    "of all of them.",
-    "- **Facet counts in 2 queries** (one aggregate, one UNION ALL of the four GROUP BYs) instead of 5.",
+    "A repeated search runs 3 queries: the page's rows (with every filter re-applied by the plain definitions, "
+    "so nothing that stopped matching is shown) and their conditions and locations.",
+    "- **Ids first, rows second**: a page's order is computed over the projection's columns only; the 20 rows "
+    "(card columns, trust badges, distance) are read by primary key afterwards.",
     "- **JIT off** for the application's PostgreSQL connections (`directory/settings/base.py`): above 100,000 "
     "listings the planner's cost estimates passed `jit_above_cost` and compiling took 50–300 ms per query.",
     "- **No garbage-collector pauses** (`directory/wsgi.py`): each worker loads the ZIP tables at start and "
-    "calls `gc.freeze()`; before, a full collection walked ~300,000 long-lived objects and paused about one "
-    "request in a hundred by ~250 ms, enough to break the p95 of a few searches in every run.",
-    "- Already in place from the search work: the stored, GIN-indexed text vector, the bounding-box prefilter "
-    "on the (latitude, longitude) index, stored rating fields, persistent connections (CONN_MAX_AGE=60 with "
-    "health checks), cached templates in production.",
+    "calls `gc.freeze()`.",
+    "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
+    "longitude) index, stored rating fields, persistent connections, cached templates in production.",
     "",
     "### What the misses would take",
     "",
-    "- **New searches (the cold and mix tables)**: a search nobody asked in the last SEARCH_CACHE_SECONDS runs "
-    "its facet aggregate, the UNION of four GROUP BYs over the vocabulary link tables and the ordered ids over "
-    "every matching listing. In the aggregate's plan the time is the trust facts: four correlated SubPlans per "
-    "listing (verified, NCCAOM, Medicare's license and degree parts), 100,000 loops each on the bare search "
-    "(`plans/page__browse.txt`); filtering by them (`verified=true`) is no faster, because a verified license must "
-    "be in the state of one of the listing's locations, a correlated join the planner cannot hash. The lever "
-    "(issue 14, not built yet): a narrow search projection, one row per published listing with the trust facts "
-    "as validity dates (license current until …, so the day-after-expiry rule stays a date comparison), the "
-    "vocabulary ids as arrays with GIN indexes, rating, fees and freshness, kept by the listing, credential, "
-    "review and expiry services, and the facets counted from it in one pass; with a hypothesis test comparing "
-    "it to the plain SQL definitions. Measured once at 100,000 listings on the busy machine of the run below "
-    "(`bench/projection_prototype.py`, a TEMP table, nothing kept): the facet counts of the bare search took "
-    "3,454 ms today and 1,353 ms in one scan of the projection (2.6×); with four yes/no filters 7,933 ms and "
-    "213 ms (37×); the totals agreed. The bare search stays slow in one scan (unnesting the arrays of 100,000 "
-    "rows); its counts are the same for every visitor, so they are what the cache is for.",
+    "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition): the facets still "
+    "read every matching row, up to 100,000, and unnesting four id lists per row is most of the time; on this "
+    "2-core machine that is a few hundred milliseconds. Meeting 100 ms at p95 would take counts that do not "
+    "grow with the rows read: per-vocabulary bitmaps (a bigint mask per kind instead of arrays measured about "
+    "3× faster for the bare search's counts, still over 200 ms here), or pre-aggregated counts per yes/no "
+    "combination kept by the same writes. Free-text searches that match a third of the directory ('sciatica') "
+    "spend their time re-checking the text vector on the wide listing table; a copy of the vector in the "
+    "projection would be the next step.",
     "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 3–6 ms of SQL, and Django spends "
     "15–25 ms around it (building the filtered queryset, rendering 20 cards and about 60 facet options, or "
     "serializing 20 results). Meeting 3× would need the facet sidebar cached as rendered HTML and a lighter "
-    "card template or serializer; first requests, where the SQL is heavy, stay near 1–2×.",
-    "- **Queries on a first request**: 7 when even the vocabulary is not cached yet (right after a restart or "
-    "a write), 6 otherwise; 3 for a repeated search.",
+    "card template or serializer.",
+    "- **Profile**: 15 queries (the listing, its relations, the reviews section); folding them to 8 was not "
+    "done in this round.",
     "",
     "### What can lag behind a write",
     "",
-    "Every write through the services that changes what a search finds or counts (credential decisions and the "
-    "expiry job, publication and suspension, owner and staff edits of a listing or a location, the search-text "
-    "refresh, review publication and removal) starts a new cache generation when its transaction commits, so "
-    "the next search is computed afresh (tests/search/test_search_invalidation.py, with the cache on). The "
-    "day's trust facts are part of every search's key, so a credential past its expiry date drops out of "
-    "searches at midnight without any job. What can lag, by up to SEARCH_CACHE_SECONDS (60 s): changes made "
-    "outside the services (raw SQL, a shell). A page's rows are always read live with every filter re-applied, "
-    "so a cached order never shows a listing that stopped matching.",
+    "Every write through the services that changes what a search filters, sorts or counts updates the "
+    "listing's search row in the same transaction and starts a new search cache generation when it commits: "
+    "credential decisions, the expiry job and roster updates; publication, suspension, claims and deletion; "
+    "owner and staff edits of a listing, a location or opening hours; review publication, removal and the "
+    "summary task; NPPES and roster imports; staff changes to a state's rule or a school's accreditation "
+    "(which refresh every listing with a credential there). So the next search sees the write "
+    "(tests/search/test_search_invalidation.py, with the cache on; tests/practitioners/test_search_rows.py "
+    "checks each row against a fresh build). Trust facts are stored as the last day they hold, so a "
+    "credential drops out of searches at midnight after its expiry date with no job running. What can lag: "
+    "changes made outside the services (raw SQL, a shell, a restored dump) show in cached searches after up "
+    "to SEARCH_CACHE_SECONDS (60 s), and the search rows stay wrong until the daily `repair_search_rows` task "
+    "(or `manage.py rebuild_search_rows` at once); a vocabulary rename or deletion shows after up to 60 s "
+    "(the cached vocabulary).",
 )
 
 
@@ -215,6 +218,58 @@ def seq_scan_flags(dataset: dict) -> list[str]:
     return flags
 
 
+def _compare_section(datasets: list[dict]) -> list[str]:
+    """Before and after in the same run: `bench.projection_compare` (the plain definitions, what the search
+    used before the projection, against the projection) on the cold run's first searches."""
+    lines = []
+    for dataset in datasets:
+        compare = dataset.get("projection_compare")
+        if not compare:
+            continue
+        lines += [
+            f"## Before and after at {dataset['size']:,} listings (same run)",
+            "",
+            f"The database work of a first request (facet counts and the page's ordered ids, the cache off) for the "
+            f"first {compare['searches']:,} searches of the cold run, once by the plain definitions (what the "
+            "search ran before the projection) and once from the projection, alternately first, in one process "
+            f"(`bench/projection_compare.py`). Load average {compare['load_before']} → {compare['load_after']}. "
+            f"Searches whose answers differed: {len(compare['mismatches'])}.",
+            "",
+        ]
+        rows = []
+        for kind, label in (("all", "all"), ("broad", "broad (no place)"), ("located", "located")):
+            plain, projected = compare[kind]["plain"], compare[kind]["projection"]
+            if not plain["n"]:
+                continue
+            rows.append(
+                [
+                    label,
+                    str(plain["n"]),
+                    _fmt(plain["p50_ms"]),
+                    _fmt(plain["p95_ms"]),
+                    _fmt(projected["p50_ms"]),
+                    _fmt(projected["p95_ms"]),
+                    f"{plain['p50_ms'] / projected['p50_ms']:.1f}×" if projected["p50_ms"] else "–",
+                    f"{plain['p95_ms'] / projected['p95_ms']:.1f}×" if projected["p95_ms"] else "–",
+                ]
+            )
+        lines += _table(
+            [
+                "searches",
+                "n",
+                "plain p50 ms",
+                "plain p95 ms",
+                "projection p50 ms",
+                "projection p95 ms",
+                "p50 ratio",
+                "p95 ratio",
+            ],
+            rows,
+        )
+        lines.append("")
+    return lines
+
+
 def render(results: dict, *, growth: bool = False, growth_point: dict | None = None) -> str:
     """The Markdown page of a run; with `growth`, the growth curve of this run's datasets and the
     recorded point (`bench/record.py`; None: not measured yet)."""
@@ -241,6 +296,7 @@ def render(results: dict, *, growth: bool = False, growth_point: dict | None = N
             "",
         ]
     lines += _cold_section(datasets)
+    lines += _compare_section(datasets)
     lines += _mix_section(datasets)
     if growth:
         lines += growth_section(results, growth_point)

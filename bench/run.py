@@ -56,6 +56,7 @@ OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 HEAVY_REVIEWS = 500
+COMPARE_SEARCHES = 150  # bench.projection_compare: searches timed both ways (the plain way takes seconds each)
 REVIEWS_PER_LISTING = "10.6"  # seed_bench: about 10 reviews per listing, just over 1,000,000 at 100,000 listings
 
 
@@ -631,7 +632,7 @@ def machine() -> dict:
     }
 
 
-BENCH_ENV = ("BENCH_DB_PREFIX", "BENCH_SIZES", "BENCH_REPEATS", "BENCH_LOAD_SECONDS", "BENCH_COLD")
+BENCH_ENV = ("BENCH_DB_PREFIX", "BENCH_SIZES", "BENCH_REPEATS", "BENCH_LOAD_SECONDS", "BENCH_COLD", "BENCH_COMPARE")
 
 
 def _bench_command(plan_name: str) -> str:
@@ -732,6 +733,18 @@ def run_plan(plan: Plan) -> dict:
             print(f"{dataset.database}: measuring ({shlex.join(dataset_command[2:4])} …)", flush=True)
             subprocess.run(dataset_command, env=env, cwd=ROOT, check=True)
         measured = json.loads((out_dir / "result.json").read_text())
+        compare_count = int(os.environ.get("BENCH_COMPARE", COMPARE_SEARCHES))
+        if compare_count and dataset.load_test:
+            # Before/after in this run: the plain definitions and the projection, the same searches (no server).
+            print(f"{dataset.database}: comparing plain and projection on {compare_count} searches …", flush=True)
+            compare_out = out_dir / "projection_compare.json"
+            subprocess.run(
+                [PYTHON, "-m", "bench.projection_compare", f"--searches={compare_count}", f"--out={compare_out}"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+            )
+            measured["projection_compare"] = json.loads(compare_out.read_text())
         results["datasets"].append(
             {"database": dataset.database, "size": dataset.practitioners, "seed": seed, **measured}
         )

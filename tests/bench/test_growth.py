@@ -260,3 +260,26 @@ def test_a_reused_database_keeps_its_seed_figures_from_the_record_or_the_log(ben
         "reused": True,
     }
     assert run.parse_search_rows("no such line") == {}
+
+
+def test_before_and_after_section_shows_both_ways_and_their_ratio():
+    from bench.report import _compare_section
+
+    summary = {"n": 10, "p50_ms": 400.0, "p95_ms": 2000.0, "max_ms": 2500.0, "mean_ms": 600.0}
+    faster = {"n": 10, "p50_ms": 40.0, "p95_ms": 250.0, "max_ms": 300.0, "mean_ms": 60.0}
+    empty = {"n": 0, "p50_ms": 0.0, "p95_ms": 0.0, "max_ms": 0.0, "mean_ms": 0.0}
+    compare = {
+        "searches": 10,
+        "load_before": [1.0, 1.0, 1.0],
+        "load_after": [1.5, 1.0, 1.0],
+        "all": {"plain": summary, "projection": faster},
+        "broad": {"plain": summary, "projection": faster},
+        "located": {"plain": empty, "projection": empty},
+        "mismatches": ["q=x"],
+    }
+    text = "\n".join(_compare_section([{"size": 100_000, "projection_compare": compare}, {"size": 10_000}]))
+    assert "## Before and after at 100,000 listings (same run)" in text
+    assert "| all | 10 | 400.0 | 2000.0 | 40.0 | 250.0 | 10.0× | 8.0× |" in text
+    assert "located" not in text.split("| searches |")[1]  # no row without searches
+    assert "Searches whose answers differed: 1." in text
+    assert "10,000" not in text
