@@ -56,6 +56,11 @@ NOTES = (
     "15–25 ms around it (building the filtered queryset, rendering 20 cards and about 60 facet options, or "
     "serializing 20 results). Meeting 3× would need the facet sidebar cached as rendered HTML and a lighter "
     "card template or serializer.",
+    "- **Time outside SQL**: in the cold tables a first request spends more time in Python than in SQL "
+    "(the SQL p50 column against p50): at 10,000 listings the page's SQL p50 is about a sixth of its server "
+    "time, so even free SQL would leave the page over 100 ms on this busy machine. The next step there is the "
+    "page's own work — rendering about 60 facet options and 20 cards (the facet sidebar as its own cached "
+    "fragment, loaded after the results, is the lever the issue names) — and, for the API, the serializer.",
     "- **Profile**: 15 queries (the listing, its relations, the reviews section); folding them to 8 was not "
     "done in this round.",
     "",
@@ -775,8 +780,9 @@ def growth_section(results: dict, point: dict | None) -> list[str]:
         "",
         "The same generated searches at each size (cold: p50 / p95 server ms; mix: requests/s and, in brackets, "
         "the share of the trivial view's throughput in the same run). The full run measures the cold searches "
-        "at every size and the mix only at its largest; the 1,000,000-listing point takes about half an hour "
-        "to seed, so it is run once with `make bench-million` and recorded.",
+        "at every size and the mix only at its largest; the 1,000,000-listing point is run once with "
+        "`make bench-million` and recorded: its seed ran at about 110–150 listings a second on this shared "
+        "machine (10 reviews each), about two hours for 1,000,000 before the search rows are built.",
         "",
     ]
     if point is not None:
