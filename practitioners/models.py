@@ -265,19 +265,12 @@ class PractitionerQuerySet(models.QuerySet):
 
         The bounding box uses the (latitude, longitude) index; the exact great-circle
         test runs only on the locations inside it."""
-        return self.filter(pk__in=_locations_within(latitude, longitude, miles).values("practitioner_id"))
+        return self.filter(near_q(latitude, longitude, miles))
 
     def with_distance(self, latitude: float, longitude: float, miles: float):
         """Annotate `distance`: miles to the nearest of the listing's locations within `miles`
         (None when none is). Use after `near()` with the same arguments."""
-        nearest = (
-            _locations_within(latitude, longitude, miles)
-            .filter(practitioner_id=OuterRef("pk"))
-            .annotate(miles=great_circle_miles(latitude, longitude))
-            .order_by("miles")
-            .values("miles")[:1]
-        )
-        return self.annotate(distance=Subquery(nearest, output_field=models.FloatField()))
+        return self.annotate(distance=nearest_location_miles(latitude, longitude, miles))
 
 
 # The listing's many-to-many reference lists (the admin, the practitioner's form, history and demo data read this).
@@ -983,6 +976,24 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 def _locations_within(latitude: float, longitude: float, miles: float):
     return PracticeLocation.objects.within(latitude, longitude, miles)
+
+
+def near_q(latitude: float, longitude: float, miles: float) -> Q:
+    """Rows whose pk is a listing with a practice location within `miles` of the point (listings,
+    and search rows, whose pk is the listing's)."""
+    return Q(pk__in=_locations_within(latitude, longitude, miles).values("practitioner_id"))
+
+
+def nearest_location_miles(latitude: float, longitude: float, miles: float) -> Subquery:
+    """Miles from the point to the nearest location within `miles` of the outer row's listing (its pk)."""
+    nearest = (
+        _locations_within(latitude, longitude, miles)
+        .filter(practitioner_id=OuterRef("pk"))
+        .annotate(miles=great_circle_miles(latitude, longitude))
+        .order_by("miles")
+        .values("miles")[:1]
+    )
+    return Subquery(nearest, output_field=models.FloatField())
 
 
 def _state_credentials_in_standing(regulation: str):

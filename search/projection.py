@@ -21,10 +21,9 @@ results, order and facet counts, on PostgreSQL and on SQLite.
 from __future__ import annotations
 
 from django.db import connections
-from django.db.models import BooleanField, ExpressionWrapper, FloatField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from practitioners.expressions import great_circle_miles
-from practitioners.models import PracticeLocation, SearchRow
+from practitioners.models import SearchRow, near_q, nearest_location_miles
 
 from .filters import PractitionerFilterSet, best_match_score, search_order_by, shrunken_rating, text_matches
 from .vocabulary import VOCABULARY_KINDS
@@ -74,8 +73,7 @@ class ProjectedSearch:
         if name == "q":
             return text_matches(rows, value.strip(), via=VIA_LISTING) if value.strip() else rows
         if name == "location":
-            within = PracticeLocation.objects.within(value.latitude, value.longitude, filterset.radius_miles)
-            return rows.filter(pk__in=within.values("practitioner_id"))
+            return rows.filter(near_q(value.latitude, value.longitude, filterset.radius_miles))
         if name == "gender":
             return rows.filter(gender=value)
         if name == "min_rating":
@@ -90,14 +88,9 @@ class ProjectedSearch:
         rows = self.filtered()
         place = filterset.place
         if place:
-            nearest = (
-                PracticeLocation.objects.within(place.latitude, place.longitude, filterset.radius_miles)
-                .filter(practitioner_id=OuterRef("pk"))
-                .annotate(miles=great_circle_miles(place.latitude, place.longitude))
-                .order_by("miles")
-                .values("miles")[:1]
+            rows = rows.annotate(
+                distance=nearest_location_miles(place.latitude, place.longitude, filterset.radius_miles)
             )
-            rows = rows.annotate(distance=Subquery(nearest, output_field=FloatField()))
         rows = rows.annotate(shrunk_rating=shrunken_rating(filterset.vocabulary.rating_mean))
         if filterset.effective_sort == "relevance":
             rows = rows.annotate(
