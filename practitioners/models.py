@@ -6,6 +6,7 @@ at read time, using the single definitions in `practitioners.trust`.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -217,48 +218,7 @@ class PractitionerQuerySet(models.QuerySet):
         the current license in a location's licensing state, else the current registration in a
         registration-only state, else, for a listing only in states without licensure, the current
         NCCAOM certification), for the card's license sentence."""
-        today = _today(today)
-        unregulated_only = only_in_unregulated_states()
-        return self.annotate(
-            license_state=models.Case(
-                models.When(verified_exists(today), then=models.Value(trust.LICENSE_VERIFIED)),
-                models.When(registered_exists(today), then=models.Value(trust.REGISTRATION_VERIFIED)),
-                models.When(unregulated_only & nccaom_exists(today), then=models.Value(trust.NO_LICENSURE_CERTIFIED)),
-                models.When(unregulated_only, then=models.Value(trust.NO_LICENSURE)),
-                models.When(
-                    Exists(License.objects.filter(trust.expired_license_q(today), practitioner_id=OuterRef("pk"))),
-                    then=models.Value(trust.LICENSE_EXPIRED),
-                ),
-                models.When(
-                    Exists(License.objects.filter(trust.checked_license_q(), practitioner_id=OuterRef("pk"))),
-                    then=models.Value(trust.LICENSE_NOT_CURRENT),
-                ),
-                default=models.Value(trust.LICENSE_UNCHECKED),
-                output_field=models.CharField(),
-            ),
-            license_verified_at=Coalesce(
-                *(
-                    Subquery(
-                        _current_state_credentials(today, regulation).order_by("-verified_at").values("verified_at")[:1]
-                    )
-                    for regulation in (trust.REGULATION_LICENSE, trust.REGULATION_REGISTRATION)
-                ),
-                models.Case(
-                    models.When(
-                        unregulated_only,
-                        then=Subquery(
-                            Certification.objects.filter(
-                                trust.current_certification_q(today), practitioner_id=OuterRef("pk")
-                            )
-                            .order_by("-verified_at")
-                            .values("verified_at")[:1]
-                        ),
-                    ),
-                    output_field=models.DateTimeField(),
-                ),
-                output_field=models.DateTimeField(),
-            ),
-        )
+        return self.annotate(**license_state_annotations(_today(today)))
 
     def near(self, latitude: float, longitude: float, miles: float):
         """Listings with at least one practice location within `miles` of the point.
@@ -1045,6 +1005,54 @@ def state_requirement_met_q(today: datetime.date | None = None) -> Q:
 def nccaom_exists(today: datetime.date | None = None) -> Exists:
     return Exists(
         Certification.objects.filter(trust.current_certification_q(_today(today)), practitioner_id=OuterRef("pk"))
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def license_state_annotations(today: datetime.date) -> dict:
+    """`license_state` and `license_verified_at` for `PractitionerQuerySet.with_license_state`, built
+    once a day per process: the expressions are only read by the queries that use them (each
+    annotate resolves a copy), and building their nested subqueries took longer than compiling them."""
+    unregulated_only = only_in_unregulated_states()
+    return dict(
+        license_state=models.Case(
+            models.When(verified_exists(today), then=models.Value(trust.LICENSE_VERIFIED)),
+            models.When(registered_exists(today), then=models.Value(trust.REGISTRATION_VERIFIED)),
+            models.When(unregulated_only & nccaom_exists(today), then=models.Value(trust.NO_LICENSURE_CERTIFIED)),
+            models.When(unregulated_only, then=models.Value(trust.NO_LICENSURE)),
+            models.When(
+                Exists(License.objects.filter(trust.expired_license_q(today), practitioner_id=OuterRef("pk"))),
+                then=models.Value(trust.LICENSE_EXPIRED),
+            ),
+            models.When(
+                Exists(License.objects.filter(trust.checked_license_q(), practitioner_id=OuterRef("pk"))),
+                then=models.Value(trust.LICENSE_NOT_CURRENT),
+            ),
+            default=models.Value(trust.LICENSE_UNCHECKED),
+            output_field=models.CharField(),
+        ),
+        license_verified_at=Coalesce(
+            *(
+                Subquery(
+                    _current_state_credentials(today, regulation).order_by("-verified_at").values("verified_at")[:1]
+                )
+                for regulation in (trust.REGULATION_LICENSE, trust.REGULATION_REGISTRATION)
+            ),
+            models.Case(
+                models.When(
+                    unregulated_only,
+                    then=Subquery(
+                        Certification.objects.filter(
+                            trust.current_certification_q(today), practitioner_id=OuterRef("pk")
+                        )
+                        .order_by("-verified_at")
+                        .values("verified_at")[:1]
+                    ),
+                ),
+                output_field=models.DateTimeField(),
+            ),
+            output_field=models.DateTimeField(),
+        ),
     )
 
 

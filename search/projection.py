@@ -25,7 +25,17 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from practitioners.models import SearchRow, near_q, nearest_location_miles
 
-from .filters import PractitionerFilterSet, best_match_score, search_order_by, shrunken_rating, text_matches
+from .answers import FacetCounts, PageEntry, page_entry
+from .filters import (
+    FLAG_LABELS,
+    GENDER_CHOICES,
+    MIN_RATING_CHOICES,
+    PractitionerFilterSet,
+    best_match_score,
+    search_order_by,
+    shrunken_rating,
+    text_matches,
+)
 from .vocabulary import VOCABULARY_KINDS
 
 VIA_LISTING = "practitioner__"  # from a search row to its listing's columns (text search)
@@ -42,6 +52,8 @@ FLAG_ROW_Q = {
 
 class ProjectedSearch:
     """One search (a bound `PractitionerFilterSet`) as querysets of search rows."""
+
+    SLUG = f"{VIA_LISTING}slug"  # the listing's slug, from the rows `filtered` returns
 
     def __init__(self, filterset: PractitionerFilterSet) -> None:
         self.filterset = filterset
@@ -63,24 +75,31 @@ class ProjectedSearch:
 
     def _filter(self, rows: QuerySet, name: str, value) -> QuerySet:
         filterset = self.filterset
-        if name in VOCABULARY_KINDS:
-            field = row_list_field(name)
-            for item_id in filterset.vocabulary.ids(name, value if isinstance(value, list) else [value]):
-                rows = rows.filter(**{f"{field}__has": item_id})
-            return rows
+        if name in VOCABULARY_KINDS or name in ("gender", "min_rating"):
+            return rows.filter(self.value_q(name, value))
         if name in FLAG_ROW_Q:
             return rows.filter(self.flag_q(name)) if value else rows
         if name == "q":
             return text_matches(rows, value.strip(), via=VIA_LISTING) if value.strip() else rows
         if name == "location":
             return rows.filter(near_q(value.latitude, value.longitude, filterset.radius_miles))
-        if name == "gender":
-            return rows.filter(gender=value)
-        if name == "min_rating":
-            return rows.filter(rating_avg__gte=value)
         if name in ("radius", "sort"):  # they shape the location filter and the order
             return rows
         raise ValueError(f"The search projection does not know the parameter {name!r}.")
+
+    def value_q(self, name: str, value) -> Q:
+        """The condition a vocabulary, gender or rating parameter puts on the rows."""
+        if name in VOCABULARY_KINDS:
+            field = row_list_field(name)
+            condition = Q()
+            for item_id in self.filterset.vocabulary.ids(name, value if isinstance(value, list) else [value]):
+                condition &= Q(**{f"{field}__has": item_id})
+            return condition
+        if name == "gender":
+            return Q(gender=value)
+        if name == "min_rating":
+            return Q(rating_avg__gte=value)
+        raise ValueError(f"{name!r} is not a vocabulary, gender or rating parameter.")
 
     def ranked(self) -> QuerySet:
         """The matching rows with what the sorts use, in the search's order (`search_order_by`)."""
@@ -104,61 +123,120 @@ class ProjectedSearch:
             )
         return rows.order_by(*search_order_by(filterset.effective_sort))
 
-    def family_counts(self, querysets: dict[str, QuerySet] | None = None) -> dict[str, dict[int, int]]:
-        """{kind: {item id: matching rows holding it}} for the four vocabularies, in one query over
-        the search's rows read once: each vocabulary counts the rows matching every filter but its
-        own (for insurance and language, which take one value; conditions and techniques add up).
-
-        The rows are those of `filtered(exclude={"insurance", "language"})` with two booleans (does
-        the row match the insurance / the language filter); each vocabulary unnests its id list
-        (PostgreSQL `unnest`, SQLite `json_each`) over the rows that count for it. With a place or
-        words the rows are materialised first, so the location and text tests run once, not four
-        times. (`querysets` is ignored: the shape `search_facets` passes to the plain definitions.)"""
-        rows = self.filtered(exclude=KIND_OWN_FILTERS)
-        found: dict[str, dict[int, int]] = {kind: {} for kind in VOCABULARY_KINDS}
-        if rows.query.is_empty():
-            return found
-        matches = {
-            f"{name}_ok": ExpressionWrapper(self._own_filter_q(name), output_field=BooleanField())
-            for name in KIND_OWN_FILTERS
-        }
-        rows = (
-            rows.order_by().annotate(**matches).values(*(row_list_field(kind) for kind in VOCABULARY_KINDS), *matches)
+    def page_entries(self, start: int, stop: int) -> list[PageEntry]:
+        """Results `start` to `stop` in the search's order, with the trust facts the cards show (the
+        same conditions as the yes/no filters) and the distance the order used."""
+        rows = self.ranked().annotate(
+            **{
+                name: ExpressionWrapper(self.flag_q(flag), output_field=BooleanField())
+                for name, flag in CARD_TRUST_FACTS.items()
+            }
         )
-        sql, params = rows.query.sql_with_params()
+        fields = ["pk", *CARD_TRUST_FACTS]
+        if self.filterset.place is not None:
+            fields.append("distance")
+        return [page_entry(*row) for row in rows.values_list(*fields)[start:stop]]
+
+    def facet_counts(self) -> FacetCounts:
+        """The search's facet counts in one query over its rows read once.
+
+        The rows are those of `filtered()` without the four one-value filters that facet counts
+        leave out in turn (gender, rating, insurance, language), with one boolean per condition a
+        count needs: does the row match each of those four filters, each yes/no filter, each gender
+        and each rating threshold. One aggregate row counts the total, the yes/no filters, gender
+        and rating (each without its own filter); each vocabulary unnests its id list (PostgreSQL
+        `unnest`, SQLite `json_each`) over the rows that count for it. With a place or words the
+        rows are materialised first, so the location and text tests run once, not five times;
+        without, each part reads the table with its own filters (cheaper than spilling a broad
+        search's rows to disk)."""
+        filterset = self.filterset
+        rows = self.filtered(exclude=SELF_EXCLUDING_FILTERS)
+        counts = FacetCounts(
+            total=0,
+            flags=dict.fromkeys(FLAG_LABELS, 0),
+            gender={value: 0 for value, _label in GENDER_CHOICES},
+            min_rating=dict.fromkeys(MIN_RATING_CHOICES, 0),
+            families={kind: {} for kind in VOCABULARY_KINDS},
+        )
+        if rows.query.is_empty():
+            return counts
+        own = {name: q for name in SELF_EXCLUDING_FILTERS if (q := self._own_filter_q(name)) is not None}
+        conditions = {
+            **{f"own_{name}": q for name, q in own.items()},
+            **{f"flag_{name}": self.flag_q(name) for name in FLAG_LABELS},
+            **{f"gender_{value}": Q(gender=value) for value, _label in GENDER_CHOICES},
+            **{f"rating_{stars}": Q(rating_avg__gte=stars) for stars in MIN_RATING_CHOICES},
+        }
+        rows = rows.order_by().annotate(
+            **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
+        )
+        sql, params = rows.values(
+            *(row_list_field(kind) for kind in VOCABULARY_KINDS), *conditions
+        ).query.sql_with_params()
+
+        def every_own_filter_but(*left_out: str) -> str:
+            return " AND ".join(f"matched.own_{name}" for name in own if name not in left_out) or "1 = 1"
+
+        aggregates = [
+            ("total", every_own_filter_but()),
+            *((f"flag_{name}", f"{every_own_filter_but()} AND matched.flag_{name}") for name in FLAG_LABELS),
+            *(
+                (f"gender_{value}", f"{every_own_filter_but('gender')} AND matched.gender_{value}")
+                for value, _label in GENDER_CHOICES
+            ),
+            *(
+                (f"rating_{stars}", f"{every_own_filter_but('min_rating')} AND matched.rating_{stars}")
+                for stars in MIN_RATING_CHOICES
+            ),
+        ]
         connection = connections[rows.db]
-        materialized = "MATERIALIZED" if (self.filterset.place or self.filterset.text) else "NOT MATERIALIZED"
+        width = len(aggregates)
+        parts = [
+            "SELECT -1 AS kind, NULL AS item, "  # noqa: S608 -- our own names; params apart
+            + ", ".join(f"COUNT(*) FILTER (WHERE {where}) AS {name}" for name, where in aggregates)
+            + " FROM matched"
+        ]
         kinds = list(VOCABULARY_KINDS)
-        parts = []
         for index, kind in enumerate(kinds):
             field = row_list_field(kind)
-            counted = " AND ".join(f"matched.{name}_ok" for name in KIND_OWN_FILTERS if name != kind) or "1 = 1"
             if connection.vendor == "postgresql":
                 source, item = f"matched CROSS JOIN unnest(matched.{field}) AS item", "item"
             else:
                 source, item = f"matched, json_each(matched.{field}) AS item", "item.value"
+            padding = ", NULL" * (width - 1)
             parts.append(
-                f"SELECT {index} AS kind, {item} AS item, COUNT(*) AS n "  # noqa: S608 -- our own names; params apart
-                f"FROM {source} WHERE {counted} GROUP BY {item}"
+                f"SELECT {index}, {item}, COUNT(*){padding} "  # noqa: S608 -- our own names; params apart
+                f"FROM {source} WHERE {every_own_filter_but(kind)} GROUP BY {item}"
             )
+        materialized = "MATERIALIZED" if (filterset.place or filterset.text) else "NOT MATERIALIZED"
         statement = f"WITH matched AS {materialized} ({sql}) " + " UNION ALL ".join(parts)
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
-            for index, item_id, n in cursor.fetchall():
-                found[kinds[index]][int(item_id)] = n
-        return found
+            found = cursor.fetchall()
+        for kind_index, item_id, *numbers in found:
+            if kind_index == -1:
+                by_name = dict(zip((name for name, _where in aggregates), numbers, strict=True))
+            else:
+                counts.families[kinds[kind_index]][int(item_id)] = numbers[0]
+        return FacetCounts(
+            total=by_name["total"],
+            flags={name: by_name[f"flag_{name}"] for name in FLAG_LABELS},
+            gender={value: by_name[f"gender_{value}"] for value, _label in GENDER_CHOICES},
+            min_rating={stars: by_name[f"rating_{stars}"] for stars in MIN_RATING_CHOICES},
+            families=counts.families,
+        )
 
-    def _own_filter_q(self, name: str) -> Q:
-        """The search's filter on one single-valued vocabulary as a condition (always true when unused)."""
+    def _own_filter_q(self, name: str) -> Q | None:
+        """The search's filter on one of SELF_EXCLUDING_FILTERS as a condition (None when unused)."""
         value = self.filterset.value(name)
-        if not value:
-            return Q(pk__isnull=False)
-        (item_id,) = self.filterset.vocabulary.ids(name, [value])
-        return Q(**{f"{row_list_field(name)}__has": item_id})
+        return None if value in (None, "") else self.value_q(name, value)
 
 
-# The vocabularies whose facet counts leave out their own filter (one value each: "with this one instead").
-KIND_OWN_FILTERS = ("insurance", "language")
+# The trust facts a card shows, by the yes/no filter that keeps them (`page_entries`).
+CARD_TRUST_FACTS = {"is_verified": "verified", "is_nccaom_certified": "nccaom", "meets_medicare": "medicare"}
+
+# The filters whose facet counts leave out their own value (one value each: "with this one instead").
+SELF_EXCLUDING_FILTERS = ("gender", "min_rating", "insurance", "language")
 
 
 def row_list_field(kind: str) -> str:

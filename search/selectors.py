@@ -27,8 +27,9 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from practitioners import freshness, geo, trust
-from practitioners.models import PracticeLocation, Practitioner
+from practitioners.models import PracticeLocation, Practitioner, near_q, nearest_location_miles
 
+from .answers import FacetCounts, PageEntry, page_entry
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
 from .projection import ProjectedSearch
@@ -48,19 +49,27 @@ def search_identity(filterset: PractitionerFilterSet) -> dict:
 class SearchResultList:
     """A search's results for a paginator: `count()` and slices, in the search's order.
 
-    A slice costs one narrow query for its ids (ordering needs every matching row, but
-    only the columns the order uses), cached per slice, then one query for just those
-    rows with the search's filters re-applied and the columns and badges cards show.
-    `count` may be given (the HTML page has it from the facets); otherwise it is one
-    COUNT, cached too.
+    A slice costs one narrow query for its entries (ordering needs every matching row, but
+    only the columns the order uses), cached per slice, then one query for just those rows with
+    the columns cards show (`card_rows`). Rows whose entries came from the cache are re-checked
+    against every filter by the plain definitions, so a cached page never shows a listing that no
+    longer matches. `count` may be given (the HTML page has it from the facets); otherwise it is
+    one COUNT, cached too. `license_state`: the rows carry the card's license sentence facts
+    (the HTML page; the API does not show them).
     """
 
     def __init__(
-        self, filterset: PractitionerFilterSet, *, count: int | None = None, index: SearchIndex | None = None
+        self,
+        filterset: PractitionerFilterSet,
+        *,
+        count: int | None = None,
+        index: SearchIndex | None = None,
+        license_state: bool = False,
     ) -> None:
         self.filterset = filterset
         self._count = count
         self.index = index or ProjectedSearch(filterset)
+        self.license_state = license_state
 
     def count(self) -> int:
         if self._count is None:
@@ -78,18 +87,43 @@ class SearchResultList:
         start, stop = item.start or 0, item.stop
         if stop is None or stop <= start:
             return []
-        ranked = self.index.ranked()
-        ids = cached_search_value(
-            f"ids:{self.filterset.effective_sort}:{start}:{stop}",
-            lambda: list(ranked.values_list("pk", flat=True)[start:stop]),
+        computed_now = []
+
+        def compute() -> list[PageEntry]:
+            computed_now.append(True)
+            return self.index.page_entries(start, stop)
+
+        entries = cached_search_value(
+            f"entries:{self.filterset.effective_sort}:{start}:{stop}",
+            compute,
             identity=search_identity(self.filterset),
         )
-        if not ids:
+        if not entries:
             return []
-        # The rows by the plain definitions (`filterset.qs`), so a row that stopped matching is left out.
-        position = {pk: number for number, pk in enumerate(ids)}
-        rows = self.filterset.qs.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery())
+        by_pk = {entry.pk: entry for entry in entries}
+        rows = card_rows(self.filterset, list(by_pk), recheck=not computed_now, license_state=self.license_state)
+        for row in rows:
+            entry = by_pk[row.pk]
+            row.distance = entry.distance
+            row.is_verified = entry.is_verified
+            row.is_nccaom_certified = entry.is_nccaom_certified
+            row.meets_medicare = entry.meets_medicare
+        position = {pk: number for number, pk in enumerate(by_pk)}
         return sorted(rows, key=lambda row: position[row.pk])
+
+
+def card_rows(
+    filterset: PractitionerFilterSet, ids: list[int], *, recheck: bool, license_state: bool
+) -> list[Practitioner]:
+    """The listings `ids` with what a result card shows, in no particular order: one query, and
+    one each for their conditions and locations. `recheck`: keep only those that still match every
+    filter by the plain definitions (`search.filters`), for ids read from the cache."""
+    rows = filterset.queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery())
+    if recheck:
+        rows = filterset.filtered(rows)
+    if license_state:
+        rows = rows.with_license_state(filterset.today)
+    return list(rows)
 
 
 def carrier_ids_subquery() -> Subquery:
@@ -180,7 +214,9 @@ def _family_counts(querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
 class PlainSearch:
     """One search on the listings by the plain definitions (`search.filters`): the reference the
     projection (`search.projection.ProjectedSearch`, what the selectors use) is tested against.
-    Both offer `filtered`, `flag_q`, `ranked` and `family_counts`."""
+    Both offer `filtered`, `flag_q`, `ranked`, `page_entries` and `facet_counts`."""
+
+    SLUG = "slug"  # the listing's slug, from the rows `filtered` returns
 
     def __init__(self, filterset: PractitionerFilterSet) -> None:
         self.filterset = filterset
@@ -194,43 +230,57 @@ class PlainSearch:
     def ranked(self) -> QuerySet:
         return self.filterset.qs
 
-    def family_counts(self, querysets: dict[str, QuerySet]) -> dict[str, dict[int, int]]:
-        return _family_counts(querysets)
+    def page_entries(self, start: int, stop: int) -> list[PageEntry]:
+        fields = ["pk", "is_verified", "is_nccaom_certified", "meets_medicare"]
+        if self.filterset.place is not None:
+            fields.append("distance")
+        return [page_entry(*row) for row in self.ranked().values_list(*fields)[start:stop]]
+
+    def facet_counts(self) -> FacetCounts:
+        """An aggregate (the total, the yes/no filters, gender and rating, each leaving out its own
+        filter) and a UNION of one GROUP BY per vocabulary: two queries."""
+        filterset = self.filterset
+        gender, min_rating = filterset.value("gender"), filterset.value("min_rating")
+        gender_q = Q(gender=gender) if gender else Q()
+        rating_q = Q(rating_avg__gte=min_rating) if min_rating is not None else Q()
+        aggregates = {"total": _count(gender_q, rating_q)}
+        for name in FLAG_LABELS:
+            aggregates[f"flag_{name}"] = _count(gender_q, rating_q, self.flag_q(name))
+        for value, _label in GENDER_CHOICES:
+            aggregates[f"gender_{value}"] = _count(rating_q, Q(gender=value))
+        for stars in MIN_RATING_CHOICES:
+            aggregates[f"rating_{stars}"] = _count(gender_q, Q(rating_avg__gte=stars))
+        counts = self.filtered(exclude={"gender", "min_rating"}).aggregate(**aggregates)
+        current = self.filtered()
+        families = _family_counts(
+            {
+                "condition": current,
+                "technique": current,
+                "insurance": self.filtered(exclude={"insurance"}),
+                "language": self.filtered(exclude={"language"}),
+            }
+        )
+        return FacetCounts(
+            total=counts["total"],
+            flags={name: counts[f"flag_{name}"] for name in FLAG_LABELS},
+            gender={value: counts[f"gender_{value}"] for value, _label in GENDER_CHOICES},
+            min_rating={stars: counts[f"rating_{stars}"] for stars in MIN_RATING_CHOICES},
+            families=families,
+        )
 
 
 SearchIndex = PlainSearch | ProjectedSearch
 
 
 def search_facets(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> Facets:
-    """Facet counts for the current search in two queries, however many options there are
-    (from the projection unless `index` says otherwise)."""
+    """Facet counts for the current search, however many options there are (from the projection,
+    in one query, unless `index` says otherwise)."""
 
     index = index or ProjectedSearch(filterset)
     gender = filterset.value("gender")
     min_rating = filterset.value("min_rating")
-    gender_q = Q(gender=gender) if gender else Q()
-    rating_q = Q(rating_avg__gte=min_rating) if min_rating is not None else Q()
-
-    # One aggregate over the results without the gender and rating filters, which
-    # each count re-applies as needed.
-    aggregates = {"total": _count(gender_q, rating_q)}
-    for name in FLAG_LABELS:
-        aggregates[f"flag_{name}"] = _count(gender_q, rating_q, index.flag_q(name))
-    for value, _label in GENDER_CHOICES:
-        aggregates[f"gender_{value}"] = _count(rating_q, Q(gender=value))
-    for stars in MIN_RATING_CHOICES:
-        aggregates[f"rating_{stars}"] = _count(gender_q, Q(rating_avg__gte=stars))
-    counts = index.filtered(exclude={"gender", "min_rating"}).aggregate(**aggregates)
-
-    current = index.filtered()
-    by_kind = index.family_counts(
-        {
-            "condition": current,
-            "technique": current,
-            "insurance": index.filtered(exclude={"insurance"}),
-            "language": index.filtered(exclude={"language"}),
-        }
-    )
+    counts = index.facet_counts()
+    by_kind = counts.families
 
     def options(kind: str) -> list[FacetOption]:
         chosen = filterset.value(kind) or []
@@ -243,25 +293,25 @@ def search_facets(filterset: PractitionerFilterSet, *, index: SearchIndex | None
         ]
 
     return Facets(
-        total=counts["total"],
+        total=counts.total,
         condition=options("condition"),
         technique=options("technique"),
         insurance=options("insurance"),
         language=options("language"),
         gender=[
-            FacetOption(value=value, label=label, count=counts[f"gender_{value}"], selected=value == gender)
+            FacetOption(value=value, label=label, count=counts.gender[value], selected=value == gender)
             for value, label in GENDER_CHOICES
         ],
         min_rating=[
             FacetOption(
                 value=str(stars),
                 label=f"{stars} stars and up",
-                count=counts[f"rating_{stars}"],
+                count=counts.min_rating[stars],
                 selected=min_rating is not None and min_rating == stars,
             )
             for stars in MIN_RATING_CHOICES
         ],
-        flags={name: counts[f"flag_{name}"] for name in FLAG_LABELS},
+        flags=counts.flags,
     )
 
 
@@ -355,15 +405,16 @@ class NearbyListing:
     distance: float
 
 
-def nearest_beyond_radius(filterset: PractitionerFilterSet) -> list[NearbyListing]:
+def nearest_beyond_radius(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> list[NearbyListing]:
     """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one query."""
+    index = index or ProjectedSearch(filterset)
     place = filterset.place
     rows = (
-        filterset.filtered(filterset.queryset.prefetch_related(None), exclude={"location"})
-        .near(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
-        .with_distance(place.latitude, place.longitude, BEYOND_RADIUS_MILES)
+        index.filtered(exclude={"location"})
+        .filter(near_q(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
+        .annotate(distance=nearest_location_miles(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
         .order_by("distance", "name", "pk")
-        .values_list("name", "slug", "distance")[:BEYOND_RADIUS_COUNT]
+        .values_list("name", index.SLUG, "distance")[:BEYOND_RADIUS_COUNT]
     )
     return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
 
@@ -410,7 +461,8 @@ def search_practitioners(
 
     filterset = PractitionerFilterSet(params, queryset=search_base_qs(), today=today)
     facets = cached_search_value("facets", lambda: search_facets(filterset), identity=search_identity(filterset))
-    paginator = KnownCountPaginator(SearchResultList(filterset, count=facets.total), per_page, count=facets.total)
+    results = SearchResultList(filterset, count=facets.total, license_state=True)
+    paginator = KnownCountPaginator(results, per_page, count=facets.total)
     number, message = page_number(page_values, num_pages=paginator.num_pages)
     page = paginator.page(number)
     results = list(page.object_list)

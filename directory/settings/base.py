@@ -123,10 +123,14 @@ for _index, _url in enumerate(env_list("DATABASE_REPLICA_URLS")):
 DATABASE_ROUTERS = ["directory.routers.PrimaryReplicaRouter"]
 # PostgreSQL's JIT compiler pays off for long analytical queries; for a page's short ones it only
 # adds compile time (50–300 ms per query once a plan's estimated cost passes jit_above_cost, which
-# search and facet queries over ~100,000 listings do). See docs/performance.md.
+# search and facet queries over ~100,000 listings do). random_page_cost: the planner's default (4)
+# assumes spinning disks; with the data in memory or on SSD it chose to read and decompress every
+# listing's text vector rather than use the GIN index for words that match a third of the directory
+# (PostgreSQL's own advice for SSDs is 1.1). See docs/performance.md.
+PG_SESSION_OPTIONS = os.environ.get("PG_SESSION_OPTIONS", "-c jit=off -c random_page_cost=1.1")
 for _database in DATABASES.values():
     if _database["ENGINE"] == "django.db.backends.postgresql":
-        _database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        _database.setdefault("OPTIONS", {}).setdefault("options", PG_SESSION_OPTIONS)
     # SQLite has one writer at a time. A transaction that starts reading and then writes cannot
     # wait for the lock ("database is locked" at once); BEGIN IMMEDIATE takes the write lock at the
     # start, so concurrent writers queue for up to `timeout` seconds instead of failing.

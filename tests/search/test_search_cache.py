@@ -38,12 +38,12 @@ def cards(response) -> list[str]:
 def test_a_repeated_search_page_reads_only_its_rows(client, django_assert_num_queries, params):
     make_listings(25)
     outcomes = 1 if "condition" in params else 0  # a condition search's cards show its outcome figures
-    with django_assert_num_queries(7 + outcomes):  # vocabulary, facets 2, page ids, rows, conditions, locations
+    with django_assert_num_queries(6 + outcomes):  # vocabulary, facets, page entries, rows, conditions, locations
         first = client.get(URL, params)
     with django_assert_num_queries(3 + outcomes):  # rows, conditions, locations
         again = client.get(URL, params)
     assert cards(again) == cards(first) and len(cards(first)) == 20
-    with django_assert_num_queries(4 + outcomes):  # page 2's ids are not cached yet
+    with django_assert_num_queries(4 + outcomes):  # page 2's entries are not cached yet
         second_page = client.get(URL, {**params, "page": "2"})
     assert len(cards(second_page)) == 5 and not set(cards(second_page)) & set(cards(first))
 
@@ -110,7 +110,7 @@ def test_off_when_seconds_is_zero(client, settings, django_assert_num_queries):
     settings.SEARCH_CACHE_SECONDS = 0
     make_listings(2)
     client.get(URL)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(URL)
 
 

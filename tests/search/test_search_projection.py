@@ -34,7 +34,7 @@ from practitioners.models import (
 from practitioners.search_rows import build_search_rows, rebuild_search_rows, refresh_search_rows
 from search.filters import RADIUS_CHOICES, PractitionerFilterSet, Sort
 from search.projection import ProjectedSearch
-from search.selectors import PlainSearch, best_filter_to_drop, search_base_qs, search_facets
+from search.selectors import PlainSearch, best_filter_to_drop, nearest_beyond_radius, search_base_qs, search_facets
 from tests.factories import (
     CertificationFactory,
     DegreeFactory,
@@ -222,9 +222,13 @@ def assert_same_answers(params: dict) -> None:
     plain_ids = list(plain.ranked().values_list("pk", flat=True))
     projected_ids = list(projected.ranked().values_list("pk", flat=True))
     assert projected_ids == plain_ids, query.urlencode()
+    # What the cards take from the search: the distance and the trust facts behind the badges.
+    assert projected.page_entries(0, len(plain_ids)) == plain.page_entries(0, len(plain_ids)), query.urlencode()
     assert projected.filtered().count() == len(plain_ids), query.urlencode()
     assert search_facets(filterset, index=projected) == search_facets(filterset, index=plain), query.urlencode()
     assert best_filter_to_drop(filterset, index=projected) == best_filter_to_drop(filterset, index=plain)
+    if filterset.place:
+        assert nearest_beyond_radius(filterset, index=projected) == nearest_beyond_radius(filterset, index=plain)
 
 
 def assert_rows_current() -> None:
