@@ -79,7 +79,8 @@ class PractitionerListSerializer(PractitionerBaseSerializer):
     api_url = serializers.HyperlinkedIdentityField(view_name="api:practitioner-detail", lookup_field="slug")
     distance_miles = serializers.SerializerMethodField()
     nearest_location = serializers.SerializerMethodField()
-    conditions = NamedItemSerializer(many=True, read_only=True)
+    # From the search's page entries, named from the vocabulary (search.selectors.SearchResultList).
+    conditions = NamedItemSerializer(many=True, read_only=True, source="card_conditions")
     rating = serializers.SerializerMethodField()
 
     class Meta:

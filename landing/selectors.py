@@ -88,9 +88,15 @@ def city_page(*, city: City, today: datetime.date | None = None, limit: int = CI
 
     identity = {"state": city.state, "city": city.slug, "limit": limit, "today": filterset.today}
     ids, total, treated = cached_search_value("landing:city", compute, identity=identity)
-    rows = list(queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery())) if ids else []
+    rows = (
+        list(queryset.filter(pk__in=ids).prefetch_related("conditions").annotate(carrier_ids=carrier_ids_subquery()))
+        if ids
+        else []
+    )
     now = timezone.now()
     for practitioner in rows:
+        practitioner.card_conditions = list(practitioner.conditions.all())
+        practitioner.card_carrier_ids = [int(value) for value in (practitioner.carrier_ids or "").split(",") if value]
         locations = list(practitioner.locations.all())
         practitioner.nearest_location = next(
             (loc for loc in locations if loc.state_id == city.state and loc.city in city.spellings), None

@@ -20,18 +20,35 @@ class FacetCounts:
 @dataclass(frozen=True)
 class PageEntry:
     """One result of a page as the search ordered it: what the cards take from the search itself
-    (the distance its order used and the trust facts its filters used), so reading the rows does
-    not compute them again."""
+    (the distance its order used, the trust facts its filters used, the conditions and insurance
+    carriers its facets count), so reading the rows does not compute or join them again."""
 
     pk: int
     distance: float | None
     is_verified: bool
     is_nccaom_certified: bool
     meets_medicare: bool
+    condition_ids: tuple[int, ...]  # what the card lists (sorted ids; names from the vocabulary)
+    insurance_ids: tuple[int, ...]
 
 
 def page_entry(
-    pk: int, is_verified: bool, is_nccaom_certified: bool, meets_medicare: bool, distance: float | None = None
+    pk: int,
+    is_verified: bool,
+    is_nccaom_certified: bool,
+    meets_medicare: bool,
+    condition_ids,
+    insurance_ids,
+    distance: float | None = None,
 ) -> PageEntry:
-    """A PageEntry from a row of the search's ordered values (`pk`, the three trust facts, the distance if any)."""
-    return PageEntry(pk, distance, bool(is_verified), bool(is_nccaom_certified), bool(meets_medicare))
+    """A PageEntry from a row of the search's ordered values (`pk`, the three trust facts, the card's
+    condition and insurance ids, the distance if any)."""
+    return PageEntry(
+        pk,
+        distance,
+        bool(is_verified),
+        bool(is_nccaom_certified),
+        bool(meets_medicare),
+        tuple(sorted(condition_ids or ())),
+        tuple(sorted(insurance_ids or ())),
+    )

@@ -125,14 +125,15 @@ class ProjectedSearch:
 
     def page_entries(self, start: int, stop: int) -> list[PageEntry]:
         """Results `start` to `stop` in the search's order, with the trust facts the cards show (the
-        same conditions as the yes/no filters) and the distance the order used."""
+        same conditions as the yes/no filters), their conditions and insurers, and the distance the
+        order used."""
         rows = self.ranked().annotate(
             **{
                 name: ExpressionWrapper(self.flag_q(flag), output_field=BooleanField())
                 for name, flag in CARD_TRUST_FACTS.items()
             }
         )
-        fields = ["pk", *CARD_TRUST_FACTS]
+        fields = ["pk", *CARD_TRUST_FACTS, row_list_field("condition"), row_list_field("insurance")]
         if self.filterset.place is not None:
             fields.append("distance")
         return [page_entry(*row) for row in rows.values_list(*fields)[start:stop]]

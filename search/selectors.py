@@ -108,6 +108,8 @@ class SearchResultList:
             row.is_verified = entry.is_verified
             row.is_nccaom_certified = entry.is_nccaom_certified
             row.meets_medicare = entry.meets_medicare
+            row.card_conditions = self.filterset.vocabulary.named("condition", entry.condition_ids)
+            row.card_carrier_ids = entry.insurance_ids
         position = {pk: number for number, pk in enumerate(by_pk)}
         return sorted(rows, key=lambda row: position[row.pk])
 
@@ -116,9 +118,9 @@ def card_rows(
     filterset: PractitionerFilterSet, ids: list[int], *, recheck: bool, license_state: bool
 ) -> list[Practitioner]:
     """The listings `ids` with what a result card shows, in no particular order: one query, and
-    one each for their conditions and locations. `recheck`: keep only those that still match every
-    filter by the plain definitions (`search.filters`), for ids read from the cache."""
-    rows = filterset.queryset.filter(pk__in=ids).annotate(carrier_ids=carrier_ids_subquery())
+    one for their locations. `recheck`: keep only those that still match every filter by the plain
+    definitions (`search.filters`), for ids read from the cache."""
+    rows = filterset.queryset.filter(pk__in=ids)
     if recheck:
         rows = filterset.filtered(rows)
     if license_state:
@@ -144,13 +146,13 @@ def carrier_ids_subquery() -> Subquery:
 
 
 def search_base_qs() -> QuerySet:
-    """Published listings with what a result card shows (conditions, locations) prefetched;
-    the search text and vector are left in the database."""
+    """Published listings with what a result card shows (locations) prefetched; the search text and
+    vector are left in the database. (A card's conditions and insurers come with the search's
+    page entries, `search.answers.PageEntry`.)"""
     return (
         Practitioner.objects.published()
         .defer("search_document", "search_vector")
         .prefetch_related(
-            "conditions",
             # With the state's row (a join, not a query): the card's license sentence names its rule.
             Prefetch(
                 "locations", queryset=PracticeLocation.objects.select_related("state").order_by("-is_primary", "pk")
@@ -234,7 +236,11 @@ class PlainSearch:
         fields = ["pk", "is_verified", "is_nccaom_certified", "meets_medicare"]
         if self.filterset.place is not None:
             fields.append("distance")
-        return [page_entry(*row) for row in self.ranked().values_list(*fields)[start:stop]]
+        rows = list(self.ranked().values_list(*fields)[start:stop])
+        held = {kind: _held_ids(kind, [row[0] for row in rows]) for kind in ("condition", "insurance")}
+        return [
+            page_entry(*row[:4], held["condition"].get(row[0]), held["insurance"].get(row[0]), *row[4:]) for row in rows
+        ]
 
     def facet_counts(self) -> FacetCounts:
         """An aggregate (the total, the yes/no filters, gender and rating, each leaving out its own
@@ -267,6 +273,18 @@ class PlainSearch:
             min_rating={stars: counts[f"rating_{stars}"] for stars in MIN_RATING_CHOICES},
             families=families,
         )
+
+
+def _held_ids(kind: str, practitioner_ids: list[int]) -> dict[int, list[int]]:
+    """{listing id: ids of its `kind` vocabulary items}, from the listings' many-to-many table."""
+    relation, column = FAMILY_RELATIONS[kind]
+    through = getattr(Practitioner, relation).through
+    held: dict[int, list[int]] = {}
+    for practitioner_id, item_id in through.objects.filter(practitioner_id__in=practitioner_ids).values_list(
+        "practitioner_id", column
+    ):
+        held.setdefault(practitioner_id, []).append(item_id)
+    return held
 
 
 SearchIndex = PlainSearch | ProjectedSearch
@@ -373,7 +391,8 @@ def describe_for_card(
     practitioner: Practitioner, *, vocabulary: Vocabulary, insurance: str | None, now: datetime.datetime
 ) -> None:
     """What a result card says, from the row's annotations and prefetches (no query): the license
-    sentence (one trust definition), the carriers with the filtered one first, freshness, phone."""
+    sentence (one trust definition), the carriers (`card_carrier_ids`, named from the vocabulary)
+    with the filtered one first, freshness, phone."""
     location = practitioner.nearest_location
     practitioner.license_sentence = trust.license_state_sentence(
         practitioner.license_state,
@@ -381,8 +400,7 @@ def describe_for_card(
         state_name=location.state.state_name if location else "",
         regulation=location.state.regulation if location else trust.REGULATION_LICENSE,
     )
-    ids = {int(value) for value in (practitioner.carrier_ids or "").split(",") if value}
-    carriers = [item for item in vocabulary.items["insurance"] if item.id in ids]  # display order
+    carriers = vocabulary.named("insurance", practitioner.card_carrier_ids)  # display order
     carriers.sort(key=lambda carrier: carrier.slug != insurance)  # stable: the filtered one first
     practitioner.card_carriers = carriers
     practitioner.stale_label = freshness.stale_label(practitioner.last_confirmed_at, now)

@@ -33,6 +33,11 @@ class Vocabulary:
         by_slug = {item.slug: item.id for item in self.items[kind]}
         return [by_slug[slug] for slug in slugs]
 
+    def named(self, kind: str, ids) -> list[VocabularyItem]:
+        """The items of `kind` with these ids, in the vocabulary's order (unknown ids are left out)."""
+        wanted = set(ids)
+        return [item for item in self.items[kind] if item.id in wanted]
+
     def name(self, kind: str, slug: str) -> str:
         return next((item.name for item in self.items[kind] if item.slug == slug), slug)
 

@@ -38,21 +38,21 @@ def cards(response) -> list[str]:
 def test_a_repeated_search_page_reads_only_its_rows(client, django_assert_num_queries, params):
     make_listings(25)
     outcomes = 1 if "condition" in params else 0  # a condition search's cards show its outcome figures
-    with django_assert_num_queries(6 + outcomes):  # vocabulary, facets, page entries, rows, conditions, locations
+    with django_assert_num_queries(5 + outcomes):  # vocabulary, facets, page entries, rows, locations
         first = client.get(URL, params)
-    with django_assert_num_queries(3 + outcomes):  # rows, conditions, locations
+    with django_assert_num_queries(2 + outcomes):  # rows, locations
         again = client.get(URL, params)
     assert cards(again) == cards(first) and len(cards(first)) == 20
-    with django_assert_num_queries(4 + outcomes):  # page 2's entries are not cached yet
+    with django_assert_num_queries(3 + outcomes):  # page 2's entries are not cached yet
         second_page = client.get(URL, {**params, "page": "2"})
     assert len(cards(second_page)) == 5 and not set(cards(second_page)) & set(cards(first))
 
 
 def test_a_repeated_api_search_reads_only_its_rows(client, django_assert_num_queries):
     make_listings(3)
-    with django_assert_num_queries(6):  # vocabulary, count, page ids, rows, conditions, locations
+    with django_assert_num_queries(5):  # vocabulary, count, page entries, rows, locations
         first = client.get(API_URL, {"condition": "neck-pain"}).json()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         again = client.get(API_URL, {"condition": "neck-pain"}).json()
     assert again == first and first["count"] == 3
 
@@ -110,7 +110,7 @@ def test_off_when_seconds_is_zero(client, settings, django_assert_num_queries):
     settings.SEARCH_CACHE_SECONDS = 0
     make_listings(2)
     client.get(URL)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         client.get(URL)
 
 
@@ -129,6 +129,6 @@ def test_result_list_slices_in_search_order():
 def test_another_sort_reuses_the_facet_counts(client, django_assert_num_queries):
     make_listings(3)
     client.get(URL, {"condition": "neck-pain", "sort": "rating"})
-    with django_assert_num_queries(5):  # the new order's ids, rows, conditions, locations, outcomes
+    with django_assert_num_queries(4):  # the new order's entries, rows, locations, outcomes
         response = client.get(URL, {"condition": "neck-pain", "sort": "reviews"})
     assert len(cards(response)) == 3

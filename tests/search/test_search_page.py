@@ -181,9 +181,9 @@ def test_full_page_loads_htmx_from_our_static_files_with_a_csp_safe_config(clien
 )
 def test_search_page_query_count_is_constant(client, django_assert_num_queries, n_results, params):
     make_listings(n_results, conditions=("neck-pain", "sciatica"), insurance=("aetna",), verified=True)
-    # vocabulary 1 + facet counts 1 + the page's ordered entries 1 + its rows 1 + their conditions and
-    # locations 2, + the cards' outcome figures 1 with a condition filter
-    with django_assert_num_queries(7 if "condition" in params else 6):
+    # vocabulary 1 + facet counts 1 + the page's ordered entries 1 (with the cards' condition and insurer
+    # ids) + its rows 1 + their locations 1, + the cards' outcome figures 1 with a condition filter
+    with django_assert_num_queries(6 if "condition" in params else 5):
         response = client.get(URL, params)
     shown = len(re.findall(r'class="card"', response.content.decode()))
     assert shown == min(n_results, 20)
