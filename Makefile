@@ -54,7 +54,7 @@ serve-prod: $(STAMP)
 # The benchmark on PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432) with gunicorn and wrk;
 # builds its databases and data if missing. bench: 10k + 100k listings, writes docs/performance.md with the
 # growth curve (about 30 minutes from scratch); bench-quick: 10k listings, a few minutes, writes
-# bench/out/quick/performance.md; bench-million: 1,000,000 listings (about two hours to seed here), records the
+# bench/out/quick/performance.md; bench-million: 1,000,000 listings (about 70 minutes to seed here), records the
 # curve's third point in bench/recorded/million.json (commit it) and re-renders docs/performance.md;
 # bench-report: re-renders docs/performance.md from bench/out/full/results.json and that file, measuring nothing.
 bench: $(STAMP)

@@ -26,17 +26,27 @@ NOTES = (
     "correlated subplans (verified, NCCAOM, Medicare's license and degree) and four link-table GROUP BYs per "
     "listing. Same run, same searches, database work of a first request by the plain definitions and by the "
     "projection: `bench/projection_compare.py` (below, 'Before and after').",
-    "- **Facets in two queries over the projection**: one aggregate, and one query that reads the search's "
-    "rows once (materialised when a place or words are searched, so the location and text tests run once) "
-    "and counts each vocabulary's unnested id list over the rows that count for it.",
+    "- **Facets in one statement over the projection** (`ProjectedSearch.facet_counts`): the search's rows "
+    "are read once (materialised when a place or words are searched, so the location and text tests run once) "
+    "with a boolean per condition a count needs; one aggregate row (`COUNT(*) FILTER`) gives the total, the "
+    "yes/no filters, gender and rating, and each vocabulary counts its unnested id list. Building that one "
+    "statement costs about 3 ms of Python, where the ORM aggregate and UNION took about 16 ms.",
     "- **Search cache** (`search/cache.py`, `SEARCH_CACHE_SECONDS`, default 60): the vocabulary, each "
-    "search's facet counts, its count and each page's ordered ids live in the shared cache (Redis in this run). "
-    "A repeated search runs 3 queries: the page's rows (with every filter re-applied by the plain definitions, "
-    "so nothing that stopped matching is shown) and their conditions and locations.",
-    "- **Ids first, rows second**: a page's order is computed over the projection's columns only; the 20 rows "
-    "(card columns, trust badges, distance) are read by primary key afterwards.",
-    "- **JIT off** for the application's PostgreSQL connections (`directory/settings/base.py`): above 100,000 "
-    "listings the planner's cost estimates passed `jit_above_cost` and compiling took 50–300 ms per query.",
+    "search's facet counts, its count and each page's entries live in the shared cache (Redis in this run). "
+    "A repeated search runs 2 queries: the page's rows (with every filter re-applied by the plain definitions, "
+    "so nothing that stopped matching is shown) and their locations.",
+    "- **Entries first, rows second**: a page's order is computed over the projection's columns only, and "
+    "the same query returns what the cards take from the search (distance, the three trust facts, condition "
+    "and insurer ids); the 20 rows are then read by primary key with only the license sentence computed. A "
+    "first request no longer compiles and runs every plain filter a second time for its rows (about 20 ms of "
+    "Python at any data size).",
+    "- **Empty-search advice on the projection**: 'the nearest beyond the radius' ran the plain definitions "
+    "over 500 miles (up to a second at 100,000 listings); it now reads the projection, compared with the plain "
+    "way by the hypothesis test.",
+    "- **Planner settings** for the application's PostgreSQL connections (`PG_SESSION_OPTIONS`): JIT off "
+    "(above 100,000 listings compiling took 50–300 ms per query) and `random_page_cost=1.1` (data in memory or "
+    "on SSD: words matching a third of the directory used the GIN index instead of reading every listing's "
+    "text vector, about 2.5× faster for those searches).",
     "- **No garbage-collector pauses** (`directory/wsgi.py`): each worker loads the ZIP tables at start and "
     "calls `gc.freeze()`.",
     "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
@@ -44,25 +54,27 @@ NOTES = (
     "",
     "### What the misses would take",
     "",
-    "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition): the facets still "
-    "read every matching row, up to 100,000, and unnesting four id lists per row is most of the time; on this "
-    "2-core machine that is a few hundred milliseconds. Meeting 100 ms at p95 would take counts that do not "
-    "grow with the rows read: per-vocabulary bitmaps (a bigint mask per kind instead of arrays measured about "
-    "3× faster for the bare search's counts, still over 200 ms here), or pre-aggregated counts per yes/no "
-    "combination kept by the same writes. Free-text searches that match a third of the directory ('sciatica') "
-    "spend their time re-checking the text vector on the wide listing table; a copy of the vector in the "
-    "projection would be the next step.",
-    "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 3–6 ms of SQL, and Django spends "
-    "15–25 ms around it (building the filtered queryset, rendering 20 cards and about 60 facet options, or "
-    "serializing 20 results). Meeting 3× would need the facet sidebar cached as rendered HTML and a lighter "
-    "card template or serializer.",
-    "- **Time outside SQL**: in the cold tables a first request spends more time in Python than in SQL "
-    "(the SQL p50 column against p50): at 10,000 listings the page's SQL p50 is about a sixth of its server "
-    "time, so even free SQL would leave the page over 100 ms on this busy machine. The next step there is the "
-    "page's own work — rendering about 60 facet options and 20 cards (the facet sidebar as its own cached "
-    "fragment, loaded after the results, is the lever the issue names) — and, for the API, the serializer.",
-    "- **Profile**: 15 queries (the listing, its relations, the reviews section); folding them to 8 was not "
-    "done in this round.",
+    "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition): the facet "
+    "statement still reads every matching row, up to 100,000, and unnesting four id lists per row is most of "
+    "its time (the broad page's SQL p50 is several times the located one's). Meeting 100 ms at p95 would take "
+    "counts that do not grow with the rows read: per-item bitmaps of the projection held in each worker and "
+    "refreshed by the cache generation, or pre-aggregated counts per yes/no combination kept by the same writes.",
+    "- **Words that match a large share of the directory** ('headache', 'sports', 'post-surgical' with the "
+    "best-match order): ranking reads and decompresses every matching listing's text vector on the wide "
+    "listing table. A narrower vector (name, clinic, conditions) or a copy of it in the projection would be "
+    "the next step.",
+    "- **Time outside SQL**: a first request of the search page still spends about as much time in Python as "
+    "in SQL at 100,000 listings, and most of its time at 10,000 (the SQL p50 column against p50): building and "
+    "compiling the entries and rows queries (about 10 ms), validating the form (about 5 ms) and rendering about "
+    "60 facet options and 20 cards (about 10 ms). The facet sidebar as its own fragment, loaded after the "
+    "results (the lever the issue names), would take the rendering of the options off the results' response; "
+    "the API, which has no sidebar, meets the 10,000-listing targets.",
+    "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 2 queries of a few ms, and "
+    "Django spends 10–20 ms around them (form, rows, rendering or serializing); meeting 3× would need the "
+    "rendered sidebar cached per filter set and a lighter card template or serializer.",
+    "- **Profile**: 16 queries (the listing, its 11 prefetched relations, the reviews section, confirmed "
+    "visits); folding the five vocabulary lists into the listing's query (named from the cached vocabulary, "
+    "as the cards now are) and the review count into the stored summary would bring it to about 9.",
     "",
     "### What can lag behind a write",
     "",
@@ -781,8 +793,9 @@ def growth_section(results: dict, point: dict | None) -> list[str]:
         "The same generated searches at each size (cold: p50 / p95 server ms; mix: requests/s and, in brackets, "
         "the share of the trivial view's throughput in the same run). The full run measures the cold searches "
         "at every size and the mix only at its largest; the 1,000,000-listing point is run once with "
-        "`make bench-million` and recorded: its seed ran at about 110–150 listings a second on this shared "
-        "machine (10 reviews each), about two hours for 1,000,000 before the search rows are built.",
+        "`make bench-million` and recorded: its seed wrote about 445 listings a second here (10 reviews each), "
+        "37 minutes for 1,000,000, and the search rows then took 32 minutes because the seed had not yet "
+        "refreshed the planner's statistics (it now ANALYZEs first: 0.03 s instead of 11 s a batch of 2,000).",
         "",
     ]
     if point is not None:

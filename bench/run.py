@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.run full     # 10k and 100k datasets (cold at both, mix and wrk at 100k),
                                            # writes docs/performance.md with the growth curve
     .venv/bin/python -m bench.run quick    # 10k dataset, shorter wrk runs, writes bench/out/quick/performance.md
-    .venv/bin/python -m bench.run million  # 1,000,000 listings (seeding took about two hours here): cold, mix
+    .venv/bin/python -m bench.run million  # 1,000,000 listings (seeding took about 70 minutes here): cold, mix
                                            # and a shorter repeated section; RECORDS the point in
                                            # bench/recorded/million.json (commit it), writes
                                            # bench/out/million/performance.md, and re-renders

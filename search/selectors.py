@@ -1,18 +1,20 @@
 """Read-side queries for the search. Views and the API call these; they never build querysets themselves.
 
-Search in a fixed number of queries, whatever the page size or the data size:
-the vocabulary (1), facet counts (2: one aggregate for the total, yes/no filters,
-gender and rating; one UNION of the GROUP BYs per condition / technique / insurance /
-language), the page's ids in the search's order (1), the page's rows (1) and their
-conditions and locations (2). The API counts (1) instead of computing facets.
+Search in a fixed number of queries, whatever the page size or the data size, each
+counting, faceting and ordering on the search projection (`search.projection`): the
+vocabulary (1), facet counts (1: the total, yes/no filters, gender, rating and the four
+vocabularies over the search's rows read once), the page's entries in the search's
+order (1: ids, distance, trust facts, condition and insurer ids), the page's rows (1)
+and their locations (1). The API counts (1) instead of computing facets.
 
 Ordering or counting a broad search means reading every matching listing (about
 100,000 for the bare search page), so the vocabulary, the facet counts, the count
-and each page's ids are kept in the cache for SEARCH_CACHE_SECONDS (see
-`search.cache.cached_search_value`); a cached page then costs its rows and their prefetches (3
-queries). The rows are always read live, with every filter re-applied, so a cached
-page never shows a listing that no longer matches. Writes that change results call
-`invalidate_search_cache`; anything else shows within SEARCH_CACHE_SECONDS.
+and each page's entries are kept in the cache for SEARCH_CACHE_SECONDS (see
+`search.cache.cached_search_value`); a cached page then costs its rows and their
+locations (2 queries). Rows whose entries came from the cache are re-checked against
+every filter by the plain definitions, so a cached page never shows a listing that no
+longer matches. Writes that change results call `invalidate_search_cache`; anything
+else shows within SEARCH_CACHE_SECONDS.
 """
 
 from __future__ import annotations
