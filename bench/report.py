@@ -89,8 +89,9 @@ NOTES = (
     "credential drops out of searches at midnight after its expiry date with no job running. What can lag: "
     "changes made outside the services (raw SQL, a shell, a restored dump) show in cached searches after up "
     "to SEARCH_CACHE_SECONDS (60 s), and the search rows stay wrong until the daily `repair_search_rows` task "
-    "(or `manage.py rebuild_search_rows` at once); a vocabulary rename or deletion shows after up to 60 s "
-    "(the cached vocabulary).",
+    "(or `manage.py rebuild_search_rows` at once) — counts, order and what cards take from the rows (badges, "
+    "conditions, insurers) with them, while a cached page's listings are still re-checked by the plain "
+    "definitions; a vocabulary rename or deletion shows after up to 60 s (the cached vocabulary).",
 )
 
 
