@@ -152,21 +152,15 @@ class ProjectedSearch:
         search's rows to disk)."""
         filterset = self.filterset
         rows = self.filtered(exclude=SELF_EXCLUDING_FILTERS)
-        counts = FacetCounts(
-            total=0,
-            flags=dict.fromkeys(FLAG_LABELS, 0),
-            gender={value: 0 for value, _label in GENDER_CHOICES},
-            min_rating=dict.fromkeys(MIN_RATING_CHOICES, 0),
-            families={kind: {} for kind in VOCABULARY_KINDS},
-        )
+        families: dict[str, dict[int, int]] = {kind: {} for kind in VOCABULARY_KINDS}
         if rows.query.is_empty():
-            return counts
+            return counted({}, families)
         own = {name: q for name in SELF_EXCLUDING_FILTERS if (q := self._own_filter_q(name)) is not None}
         conditions = {
             **{f"own_{name}": q for name, q in own.items()},
             **{f"flag_{name}": self.flag_q(name) for name in FLAG_LABELS},
-            **{f"gender_{value}": Q(gender=value) for value, _label in GENDER_CHOICES},
-            **{f"rating_{stars}": Q(rating_avg__gte=stars) for stars in MIN_RATING_CHOICES},
+            **{f"gender_{value}": self.value_q("gender", value) for value, _label in GENDER_CHOICES},
+            **{f"rating_{stars}": self.value_q("min_rating", stars) for stars in MIN_RATING_CHOICES},
         }
         rows = rows.order_by().annotate(
             **{name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
@@ -218,19 +212,24 @@ class ProjectedSearch:
             if kind_index == -1:
                 by_name = dict(zip((name for name, _where in aggregates), numbers, strict=True))
             else:
-                counts.families[kinds[kind_index]][int(item_id)] = numbers[0]
-        return FacetCounts(
-            total=by_name["total"],
-            flags={name: by_name[f"flag_{name}"] for name in FLAG_LABELS},
-            gender={value: by_name[f"gender_{value}"] for value, _label in GENDER_CHOICES},
-            min_rating={stars: by_name[f"rating_{stars}"] for stars in MIN_RATING_CHOICES},
-            families=counts.families,
-        )
+                families[kinds[kind_index]][int(item_id)] = numbers[0]
+        return counted(by_name, families)
 
     def _own_filter_q(self, name: str) -> Q | None:
         """The search's filter on one of SELF_EXCLUDING_FILTERS as a condition (None when unused)."""
         value = self.filterset.value(name)
         return None if value in (None, "") else self.value_q(name, value)
+
+
+def counted(by_name: dict[str, int], families: dict[str, dict[int, int]]) -> FacetCounts:
+    """FacetCounts from the aggregate row's counts by column name (absent: 0, an empty search)."""
+    return FacetCounts(
+        total=by_name.get("total", 0),
+        flags={name: by_name.get(f"flag_{name}", 0) for name in FLAG_LABELS},
+        gender={value: by_name.get(f"gender_{value}", 0) for value, _label in GENDER_CHOICES},
+        min_rating={stars: by_name.get(f"rating_{stars}", 0) for stars in MIN_RATING_CHOICES},
+        families=families,
+    )
 
 
 # The trust facts a card shows, by the yes/no filter that keeps them (`page_entries`).
