@@ -2,10 +2,10 @@
 
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from practitioners import places
 from practitioners.selectors import practitioner_profile
@@ -51,13 +51,26 @@ class PractitionerListView(generics.ListAPIView):
         page costs one query for its rows (see search.selectors)."""
         filterset = DjangoFilterBackend().get_filterset(self.request, queryset, self)
         if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
+            raise field_errors(filterset.errors)
         return SearchResultList(filterset)
 
     def get_serializer_context(self) -> dict:
         # The filters validated `location` already; cards use it to pick the nearest location.
         place = places.resolve(self.request.query_params.get("location", "")).place if self.request else None
         return {**super().get_serializer_context(), "place": place}
+
+
+def field_errors(errors) -> ValidationError:
+    """The filters' errors as the API's 400, field by field, each message as the page shows it.
+
+    django-filter's `translate_validation` applies `%` to every message, so a message quoting what the
+    visitor typed ("you entered “%”") raised a 500; a message is formatted only when it has parameters."""
+    return ValidationError(
+        {
+            field: [ErrorDetail(next(iter(error)), code=error.code) for error in error_list]
+            for field, error_list in errors.as_data().items()
+        }
+    )
 
 
 @extend_schema(

@@ -264,6 +264,9 @@ def test_facets_count_in_a_fixed_number_of_queries(django_assert_num_queries):
 BAD_INPUT = [
     ({"location": "ABCDE"}, "location", "We couldn't find a place called “ABCDE”"),
     ({"location": "!!!"}, "location", "Enter a ZIP code or a city and state"),
+    # A message quoting a "%" the visitor typed (the API's 400 once raised formatting it).
+    ({"location": "%"}, "location", "(you entered “%”)"),
+    ({"location": "50%s off"}, "location", "We couldn't find a place called “50%s off”"),
     ({"location": "00000"}, "location", "We don't know the ZIP code 00000"),
     ({"location": "Nowhereville, ZZ"}, "location", "We don't know the state “ZZ”"),
     ({"location": "Qwxyz, TX"}, "location", "We couldn't find a place called “Qwxyz” in Texas"),
