@@ -10,9 +10,12 @@ p50 and p95 of each kind in ms, as JSON. No HTTP server, so the figures are the 
 time (views, ORM, SQL, templates) without gunicorn or the network. Run the two checkouts alternately
 (before, after, after, before) and compare ratios, not milliseconds: the machine is shared.
 
+With KIND=profile it times N different profiles instead (a seeded sample of published listings, each
+asked once after 30 others) and reports their queries per page too.
+
 Environment: ROOT (the checkout, default this one), DB (a database seeded by `make bench`, default
-meridian_bench), N (default 300), SEED (default 501), STATIC_ROOT (collected static files of that
-checkout: production settings need the manifest).
+meridian_bench), N (default 300), SEED (default 501), KIND (search, the default, or profile),
+STATIC_ROOT (collected static files of that checkout: production settings need the manifest).
 """
 
 import json
@@ -45,6 +48,10 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
+    if os.environ.get("KIND") == "profile":
+        print(json.dumps({"root": str(root), "profile": profiles(Client())}))
+        return
+
     from bench.searches import WARMUP_SEED, benchmark_urls, generate_searches
 
     urls = benchmark_urls(generate_searches(int(os.environ.get("N", "300")), seed=int(os.environ.get("SEED", "501"))))
@@ -61,6 +68,36 @@ def main() -> None:
         for kind, values in times.items()
     }
     print(json.dumps({"root": str(root), **summary}))
+
+
+def profiles(client) -> dict:
+    """N different published profiles, each asked once: p50/p95 ms and the fewest and most queries."""
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from practitioners.models import Practitioner
+
+    n = int(os.environ.get("N", "300"))
+    slugs = list(Practitioner.objects.published().order_by("pk").values_list("slug", flat=True))
+    chosen = random.Random(int(os.environ.get("SEED", "501"))).sample(slugs, min(len(slugs), n + 30))
+    for slug in chosen[:30]:
+        client.get(f"/practitioners/{slug}/")
+    times, queries = [], []
+    for slug in chosen[30:]:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(f"/practitioners/{slug}/")
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, slug
+        queries.append(len(captured))
+    return {
+        "n": len(times),
+        "p50_ms": percentile(times, 0.5),
+        "p95_ms": percentile(times, 0.95),
+        "queries": [min(queries), max(queries)],
+    }
 
 
 if __name__ == "__main__":

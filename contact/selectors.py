@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -40,6 +40,14 @@ def confirmed_authors(*, practitioner_id: int, author_ids: list[int]) -> set[int
         ConfirmedVisit.objects.filter(practitioner_id=practitioner_id, patient_id__in=author_ids).values_list(
             "patient_id", flat=True
         )
+    )
+
+
+def review_visit_confirmed() -> Exists:
+    """For a review row: whether its listing confirmed a visit by its author (`confirmed_authors`, read
+    with the review itself so the profile's page of reviews needs no query of its own for it)."""
+    return Exists(
+        ConfirmedVisit.objects.filter(practitioner_id=OuterRef("practitioner_id"), patient_id=OuterRef("author_id"))
     )
 
 

@@ -2,15 +2,18 @@
 
 Both are plain Django expressions, so the database does the work on every page of
 results instead of Python, and both run on PostgreSQL; the distance also runs on
-SQLite (Django registers the math functions there).
+SQLite (Django registers the math functions there). `compiled_annotations` keeps the SQL of
+annotations that are costly to compile (the trust facts, the license sentence) for reuse.
 """
 
 import json
 import math
+from collections.abc import Callable
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import NotSupportedError, models, router
 from django.db.models import F, FloatField, Func, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 
 from .geo import EARTH_RADIUS_MILES
@@ -126,3 +129,63 @@ class HasId(models.Lookup):
             return f"{lhs} @> ARRAY[%s]::integer[]", [*lhs_params, item]
         # lhs is the compiled column reference; the id is a parameter.
         return f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)", [*lhs_params, item]  # noqa: S608
+
+
+# ---------------------------------------------------------------- annotations compiled once
+
+_COMPILED: dict[tuple, dict[str, tuple[str, tuple, models.Field]]] = {}
+
+
+class CompiledAnnotation(RawSQL):
+    """An annotation of a model's top-level query, compiled to SQL once (see `compiled_annotations`).
+
+    Its SQL names the model's table, so it cannot serve a query that renames that table (the model's
+    rows inside another query's subquery): there it raises when compiled instead of silently reading
+    the outer rows. (A subquery that only carries it, `.values("pk")` of an annotated queryset, is fine.)"""
+
+    renamed = False
+
+    def __init__(self, sql: str, params: tuple, output_field: models.Field, table: str):
+        super().__init__(sql, params, output_field)
+        self.table = table
+
+    def relabeled_clone(self, change_map):
+        if self.table not in change_map:
+            return self
+        clone = self.copy()
+        clone.renamed = True
+        return clone
+
+    def as_sql(self, compiler, connection):
+        if self.renamed:
+            raise NotSupportedError(
+                f"An annotation compiled for a top-level {self.table} query cannot be read inside a subquery; "
+                "annotate the subquery with the plain expressions instead."
+            )
+        return super().as_sql(compiler, connection)
+
+
+def compiled_annotations(model: type[models.Model], key: tuple, build: Callable[[], dict]) -> dict[str, RawSQL]:
+    """The annotations `build()` returns for `model`'s queries, compiled once per `key` and database.
+
+    Resolving and compiling nested subqueries costs milliseconds of Python for every query that
+    annotates them, more than running them for one page of rows. The compiled SQL is the same
+    text the ORM would write (the same expressions, so each rule is still defined once), with the
+    same output fields, so values are converted as before. `key` names everything the expressions
+    depend on (e.g. the day).
+    """
+    alias = router.db_for_read(model)
+    cache_key = (model._meta.label, key, alias)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        query = model._base_manager.annotate(**build()).query
+        compiler = query.get_compiler(using=alias)
+        compiled = {}
+        for name, expression in query.annotations.items():
+            sql, params = compiler.compile(expression)
+            compiled[name] = (sql, tuple(params), expression.output_field)
+        if len(_COMPILED) > 64:  # keys with a day in them: yesterday's are not asked again
+            _COMPILED.clear()
+        _COMPILED[cache_key] = compiled
+    table = model._meta.db_table
+    return {name: CompiledAnnotation(sql, params, field, table) for name, (sql, params, field) in compiled.items()}

@@ -6,7 +6,6 @@ at read time, using the single definitions in `practitioners.trust`.
 """
 
 import datetime
-import functools
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -20,7 +19,13 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from . import geo, trust
-from .expressions import IdListField, SearchDocumentVector, SearchVectorStorage, great_circle_miles
+from .expressions import (
+    IdListField,
+    SearchDocumentVector,
+    SearchVectorStorage,
+    compiled_annotations,
+    great_circle_miles,
+)
 
 ZIP_REGEX = r"^[0-9]{5}$"
 zip_validator = RegexValidator(ZIP_REGEX, "Enter a 5-digit ZIP code.")
@@ -205,20 +210,21 @@ class PractitionerQuerySet(models.QuerySet):
 
     def with_trust_facts(self, today: datetime.date | None = None):
         """Annotate is_verified / is_nccaom_certified / meets_medicare with the same
-        expressions the filters use, so a page never computes them twice differently."""
-        return self.annotate(
-            is_verified=verified_exists(today),
-            is_nccaom_certified=nccaom_exists(today),
-            meets_medicare=ExpressionWrapper(medicare_exists(today), output_field=models.BooleanField()),
-        )
+        expressions the filters use, so a page never computes them twice differently (compiled once
+        a day: see expressions.compiled_annotations)."""
+        today = _today(today)
+        return self.annotate(**compiled_annotations(Practitioner, ("trust facts", today), lambda: trust_facts(today)))
 
     def with_license_state(self, today: datetime.date | None = None):
         """Annotate `license_state` (one of trust.LICENSE_* / REGISTRATION_* / NO_LICENSURE*, the order
         is trust's) and `license_verified_at` (when the credential that sentence names was verified:
         the current license in a location's licensing state, else the current registration in a
         registration-only state, else, for a listing only in states without licensure, the current
-        NCCAOM certification), for the card's license sentence."""
-        return self.annotate(**license_state_annotations(_today(today)))
+        NCCAOM certification), for the card's license sentence (compiled once a day)."""
+        today = _today(today)
+        return self.annotate(
+            **compiled_annotations(Practitioner, ("license state", today), lambda: license_state_annotations(today))
+        )
 
     def near(self, latitude: float, longitude: float, miles: float):
         """Listings with at least one practice location within `miles` of the point.
@@ -1008,11 +1014,17 @@ def nccaom_exists(today: datetime.date | None = None) -> Exists:
     )
 
 
-@functools.lru_cache(maxsize=4)
+def trust_facts(today: datetime.date) -> dict:
+    """`is_verified`, `is_nccaom_certified` and `meets_medicare` for `PractitionerQuerySet.with_trust_facts`."""
+    return dict(
+        is_verified=verified_exists(today),
+        is_nccaom_certified=nccaom_exists(today),
+        meets_medicare=ExpressionWrapper(medicare_exists(today), output_field=models.BooleanField()),
+    )
+
+
 def license_state_annotations(today: datetime.date) -> dict:
-    """`license_state` and `license_verified_at` for `PractitionerQuerySet.with_license_state`, built
-    once a day per process: the expressions are only read by the queries that use them (each
-    annotate resolves a copy), and building their nested subqueries took longer than compiling them."""
+    """`license_state` and `license_verified_at` for `PractitionerQuerySet.with_license_state`."""
     unregulated_only = only_in_unregulated_states()
     return dict(
         license_state=models.Case(

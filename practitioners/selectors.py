@@ -8,32 +8,37 @@ import datetime
 from django.db.models import Prefetch
 from django.http import Http404
 
+from .inline_rows import attach_inline_rows, with_inline_rows
 from .models import Certification, Degree, License, PracticeLocation, Practitioner
+
+# The profile's short lists, read in the listing's own query and the locations' (see inline_rows).
+PROFILE_LISTS = {
+    "conditions": ("slug", "name"),
+    "techniques": ("slug", "name"),
+    "services": ("slug", "name"),
+    "insurance_carriers": ("slug", "name"),
+    "languages": ("code", "name"),
+    "trainings": ("title", "provider", "year"),
+}
+LOCATION_LISTS = {"hours": ("weekday", "opens", "closes")}
 
 
 def practitioner_profile(*, slug: str, today: datetime.date | None = None) -> Practitioner:
     """One published listing with everything its profile shows; 404 for unknown or unpublished."""
-    queryset = (
-        Practitioner.objects.published()
-        .with_trust_facts(today)
-        .with_license_state(today)
-        .prefetch_related(
-            "conditions",
-            "techniques",
-            "services",
-            "insurance_carriers",
-            "languages",
-            "trainings",
-            Prefetch(
-                "locations",
-                queryset=PracticeLocation.objects.select_related("state").prefetch_related("hours"),
-            ),
-            Prefetch("licenses", queryset=License.objects.select_related("state")),
-            Prefetch("certifications", queryset=Certification.objects.all()),
-            Prefetch("degrees", queryset=Degree.objects.select_related("school")),
-        )
+    locations = with_inline_rows(PracticeLocation.objects.select_related("state"), LOCATION_LISTS)
+    queryset = with_inline_rows(
+        Practitioner.objects.published().with_trust_facts(today).with_license_state(today), PROFILE_LISTS
+    ).prefetch_related(
+        Prefetch("locations", queryset=locations),
+        Prefetch("licenses", queryset=License.objects.select_related("state")),
+        Prefetch("certifications", queryset=Certification.objects.all()),
+        Prefetch("degrees", queryset=Degree.objects.select_related("school")),
     )
     try:
-        return queryset.get(slug=slug)
+        practitioner = queryset.get(slug=slug)
     except Practitioner.DoesNotExist as exc:
         raise Http404("No published practitioner has this address.") from exc
+    attach_inline_rows(practitioner, PROFILE_LISTS)
+    for location in practitioner.locations.all():
+        attach_inline_rows(location, LOCATION_LISTS)
+    return practitioner

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from contact.selectors import confirmed_authors, profile_contact
+from contact.selectors import profile_contact, review_visit_confirmed
 from reviews.selectors import profile_reviews
 from search.selectors import nearest_location, tel_href
 
@@ -35,6 +35,7 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         sort=request.GET.get("sort"),
         page=request.GET.get("page"),
         condition=request.GET.get("condition"),
+        annotations={"visit_confirmed": review_visit_confirmed()},
     )
     coverage = practitioner.state_coverage(today)
     boards = {location.state_id: location.state for location in practitioner.locations.all()}
@@ -62,9 +63,7 @@ def practitioner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "review_section": review_section,
         # Contact requests: the request button, the response figures, which reviewers' visits were confirmed.
         "contact": profile_contact(practitioner=practitioner, user=request.user),
-        "confirmed_authors": confirmed_authors(
-            practitioner_id=practitioner.pk, author_ids=[r.author_id for r in review_section.page.object_list]
-        ),
+        "confirmed_authors": {r.author_id for r in review_section.page.object_list if r.visit_confirmed},
     }
     context.update(profile_glance(practitioner, context, location_text=request.GET.get("location", "")))
     return render(request, "practitioners/detail.html", context)

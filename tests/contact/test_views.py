@@ -98,6 +98,17 @@ def test_a_review_carries_confirmed_visit_only_after_the_practitioner_confirmed(
     assert html.count("Confirmed visit:") == 1 and html.count("Visit not confirmed") == 1
 
 
+def test_a_visit_confirmed_by_another_listing_does_not_mark_reviews_here(client, listing):
+    patient, moderator = VerifiedUserFactory(), ReviewerFactory()
+    elsewhere = owned_listing()
+    review_publish(review=ReviewFactory(practitioner=listing, author=patient, state="pending"), moderator=moderator)
+    request = contact_request(elsewhere, patient)
+    services.contact_request_act(request=request, actor=elsewhere.owner, action="message", text="Tuesday?")
+    services.contact_request_act(request=request, actor=elsewhere.owner, action="visit")
+    html = client.get(listing.get_absolute_url()).text
+    assert "Confirmed visit:" not in html and html.count("Visit not confirmed") == 1
+
+
 # ---------------------------------------------------------------- the form
 
 
