@@ -49,6 +49,11 @@ NOTES = (
     "text vector, about 2.5× faster for those searches).",
     "- **No garbage-collector pauses** (`directory/wsgi.py`): each worker loads the ZIP tables at start and "
     "calls `gc.freeze()`.",
+    "- **Annotations compiled once** (`practitioners.expressions.compiled_annotations`): the trust facts, the "
+    "license sentence and the profile's inline lists are compiled to SQL once a day per process; building and "
+    "compiling their nested subqueries cost 3–8 ms of Python per query that used them. **A profile's short "
+    "lists in the listing's own query** (`practitioners.inline_rows`), the review page with its number in one "
+    "query: a profile runs 7 queries where it ran 14–16.",
     "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
     "longitude) index, stored rating fields, persistent connections, cached templates in production.",
     "",
@@ -72,9 +77,11 @@ NOTES = (
     "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 2 queries of a few ms, and "
     "Django spends 10–20 ms around them (form, rows, rendering or serializing); meeting 3× would need the "
     "rendered sidebar cached per filter set and a lighter card template or serializer.",
-    "- **Profile**: 16 queries (the listing, its 11 prefetched relations, the reviews section, confirmed "
-    "visits); folding the five vocabulary lists into the listing's query (named from the cached vocabulary, "
-    "as the cards now are) and the review count into the stored summary would bring it to about 9.",
+    "- **Profile**: now 7 queries for a visitor (8 for a claimed listing) and, in process, 1.6× faster at "
+    "p50 and p95 than before (`KIND=profile python -m bench.cold_inprocess`, see docs/search.md's query "
+    "table). What is left is mostly planning (about 4 ms for the listing's query, whose subqueries PostgreSQL "
+    "plans on every request) and rendering; server-side prepared statements (psycopg's `prepare_threshold` "
+    "with `server_side_binding`) would keep the plans, at the risk of generic plans for the searches.",
     "",
     "### What can lag behind a write",
     "",
