@@ -25,9 +25,11 @@ import time
 from pathlib import Path
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1) if ordered else 0.0
+def p50_p95(values: list[float]) -> dict[str, float]:
+    """The benchmark's percentiles (bench.measure.percentile), in ms to one decimal."""
+    from bench.measure import percentile
+
+    return {"p50_ms": round(percentile(values, 50), 1), "p95_ms": round(percentile(values, 95), 1)}
 
 
 def main() -> None:
@@ -63,10 +65,7 @@ def main() -> None:
         started = time.perf_counter()
         client.get(url)
         times["api" if "/api/" in url else "page"].append((time.perf_counter() - started) * 1000)
-    summary = {
-        kind: {"n": len(values), "p50_ms": percentile(values, 0.5), "p95_ms": percentile(values, 0.95)}
-        for kind, values in times.items()
-    }
+    summary = {kind: {"n": len(values), **p50_p95(values)} for kind, values in times.items()}
     print(json.dumps({"root": str(root), **summary}))
 
 
@@ -92,12 +91,7 @@ def profiles(client) -> dict:
             times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, slug
         queries.append(len(captured))
-    return {
-        "n": len(times),
-        "p50_ms": percentile(times, 0.5),
-        "p95_ms": percentile(times, 0.95),
-        "queries": [min(queries), max(queries)],
-    }
+    return {"n": len(times), **p50_p95(times), "queries": [min(queries), max(queries)]}
 
 
 if __name__ == "__main__":

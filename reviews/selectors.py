@@ -1,10 +1,11 @@
 """Read-side queries for reviews. The profile's review section costs a fixed number of queries
 (2 for a visitor, 4 for a signed-in member) however many reviews a practitioner has."""
 
+import math
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, Expression, Q, QuerySet, Sum, Window
 
 from accounts.models import User
@@ -65,15 +66,18 @@ def listing_outcomes(
 class CountingPaginator(Paginator):
     """A page and the number of items in one query (`COUNT(*) OVER ()` beside the page's rows).
 
-    `get_page` as Django's: a page number that is not a number shows page 1. Only a page past the
-    end (or below 1) costs a second query, the count, to show the last page instead."""
+    `get_page` as Django's (its own check of the number, with no last page to compare with): a page
+    number that is not a number shows page 1. Only a page past the end (or below 1) costs a second
+    query, the count, to show the last page instead."""
 
     def get_page(self, number) -> Page:
         try:
-            wanted = int(number) if number is not None else 1
-        except (TypeError, ValueError):
+            wanted = self._validate_number(number, math.inf)
+        except PageNotAnInteger:
             wanted = 1
-        if wanted < 1 or self.orphans:
+        except EmptyPage:  # below 1
+            return super().get_page(number)
+        if self.orphans:
             return super().get_page(number)
         bottom = (wanted - 1) * self.per_page
         rows = list(self.object_list.annotate(_paginator_total=Window(Count("pk")))[bottom : bottom + self.per_page])

@@ -11,7 +11,7 @@ from tests.factories import PractitionerFactory, ReviewerFactory, ReviewFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGE_NUMBERS = [None, "", "1", "2", "3", "4", "999", "0", "-1", "abc", "1.5", 2.0, "²"]
+PAGE_NUMBERS = [None, "", "1", "2", "3", "4", "999", "0", "-1", "abc", "1.5", 2.0, 2.5, "²"]
 
 
 @pytest.mark.parametrize("n_reviews", [0, 1, REVIEWS_PAGE_SIZE, REVIEWS_PAGE_SIZE + 1, 2 * REVIEWS_PAGE_SIZE + 5])
