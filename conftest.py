@@ -37,6 +37,17 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_search_memory():
+    """Each test starts without the workers' memory index of the search projection (search.memory):
+    a transactional test's flush empties the tables without logging a change."""
+    from search import memory
+
+    memory.forget()
+    yield
+    memory.forget()
+
+
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 

@@ -933,6 +933,22 @@ class SearchRow(models.Model):
         return f"search row of {self.name}"
 
 
+class SearchRowChange(models.Model):
+    """A search row written, for the workers that hold the projection in memory (`search.memory`,
+    PostgreSQL only): `practitioners.search_rows` adds one per listing whose row it rebuilds, in the
+    same transaction, with that transaction's id; a worker reads the changes of every transaction
+    its last look could not see yet. `practitioner_id` None: every row (a full rebuild). Kept a day
+    (`prune_search_row_changes`, a daily task); a worker idle longer reloads everything."""
+
+    id = models.BigAutoField(primary_key=True)
+    practitioner_id = models.IntegerField(null=True)
+    xid = models.BigIntegerField(db_index=True)  # pg_current_xact_id() of the writing transaction
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"search row change {self.pk} (listing {self.practitioner_id})"
+
+
 # ---------------------------------------------------------------- trust expressions
 
 

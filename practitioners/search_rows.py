@@ -11,9 +11,11 @@ serialised by a lock on the listing's row, held to commit: the later refresh wai
 what the earlier one committed, so the row never keeps a half of each.
 """
 
+import datetime
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from search.cache import invalidate_search_cache
 
@@ -23,6 +25,7 @@ from .models import (
     License,
     Practitioner,
     SearchRow,
+    SearchRowChange,
     medicare_until,
     nccaom_until,
     verified_until,
@@ -42,6 +45,7 @@ COPIED_FIELDS = (
 )
 UPDATED_FIELDS = (*COPIED_FIELDS, "verified_until", "nccaom_until", "medicare_until", *SEARCH_ROW_LISTS)
 BATCH = 2000
+CHANGES_KEPT = datetime.timedelta(days=1)
 
 
 def build_search_rows(ids: Iterable[int]) -> list[SearchRow]:
@@ -91,13 +95,39 @@ def lock_listings(ids: Iterable[int]) -> None:
     list(Practitioner.objects.filter(pk__in=sorted(ids)).order_by("pk").select_for_update(no_key=True).values("pk"))
 
 
-def refresh_search_rows(ids: Iterable[int]) -> None:
-    """Rebuild these listings' rows (insert, update, or delete when no longer published).
+def log_search_row_changes(ids: Iterable[int | None]) -> None:
+    """Tell the workers holding the projection in memory (`search.memory`) that these listings'
+    rows changed (None: every row), as part of the current transaction: PostgreSQL only (the
+    memory index is not used on SQLite)."""
+    ids = list(ids)
+    if connection.vendor != "postgresql" or not ids:
+        return
+    table = SearchRowChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (practitioner_id, xid, created_at) "  # noqa: S608 -- our table name
+            "SELECT changed, pg_current_xact_id()::text::bigint, now() FROM unnest(%s::integer[]) AS changed",
+            [ids],
+        )
+
+
+def prune_search_row_changes(*, older_than: datetime.timedelta = CHANGES_KEPT) -> int:
+    """Forget the changes older than `older_than` (a worker that has not looked for that long
+    reloads everything, `search.memory.RELOAD_AFTER`). Returns how many were deleted."""
+    deleted, _ = SearchRowChange.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def refresh_search_rows(ids: Iterable[int], *, log: bool = True) -> None:
+    """Rebuild these listings' rows (insert, update, or delete when no longer published), and log
+    the change for the workers' memory indexes (`log`; a full rebuild logs one change for all).
 
     Call inside the write's transaction: the listings' rows are locked (FOR NO KEY UPDATE, in pk
     order) until it commits, so concurrent refreshes of one listing run one after the other."""
     ids = sorted({int(pk) for pk in ids})
     with transaction.atomic():
+        if log:
+            log_search_row_changes(ids)
         for start in range(0, len(ids), BATCH):
             chunk = ids[start : start + BATCH]
             lock_listings(chunk)
@@ -116,14 +146,16 @@ def search_rows_changed(ids: Iterable[int]) -> None:
     transaction.on_commit(invalidate_search_cache)
 
 
-def rebuild_search_rows() -> int:
+def rebuild_search_rows(*, log: bool = True) -> int:
     """Every row from scratch (the migration that adds the projection, `manage.py rebuild_search_rows`,
-    the benchmark's seed, and staff changes to a state's rule or a school's accreditation).
-    Returns the number of rows."""
+    the benchmark's seed, and staff changes to a state's rule or a school's accreditation), logged as
+    one change of every row (`log`). Returns the number of rows."""
     with transaction.atomic():
         SearchRow.objects.exclude(practitioner__status=Practitioner.Status.PUBLISHED).delete()
         ids = list(Practitioner.objects.published().order_by("pk").values_list("pk", flat=True))
-        refresh_search_rows(ids)
+        refresh_search_rows(ids, log=False)
+        if log:
+            log_search_row_changes([None])
         transaction.on_commit(invalidate_search_cache)
     return len(ids)
 

@@ -45,4 +45,5 @@ def repair_search_rows() -> str:
     """The daily check of the search projection (settings.DAILY_TASKS): rows that drifted from
     the source tables (a change made outside the services) are rebuilt; the count is the result."""
     fixed = search_rows.repair_search_rows()
-    return f"Search rows: {fixed} fixed."
+    pruned = search_rows.prune_search_row_changes()
+    return f"Search rows: {fixed} fixed; {pruned} logged changes older than a day forgotten."

@@ -101,6 +101,9 @@ class ProjectedSearch:
             return Q(rating_avg__gte=value)
         raise ValueError(f"{name!r} is not a vocabulary, gender or rating parameter.")
 
+    def count(self) -> int:
+        return self.filtered().count()
+
     def ranked(self) -> QuerySet:
         """The matching rows with what the sorts use, in the search's order (`search_order_by`)."""
         filterset = self.filterset

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
+from django.db import router
 from django.db.models import CharField, Count, OuterRef, Prefetch, Q, QuerySet, StringAgg, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -31,9 +32,11 @@ from django.utils import timezone
 from practitioners import freshness, geo, trust
 from practitioners.models import PracticeLocation, Practitioner, near_q, nearest_location_miles
 
+from . import memory
 from .answers import FacetCounts, PageEntry, page_entry
 from .cache import cached_search_value
 from .filters import FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, PractitionerFilterSet, flag_q
+from .memory import MemorySearch
 from .projection import ProjectedSearch
 from .vocabulary import FAMILY_RELATIONS, Vocabulary
 
@@ -70,14 +73,12 @@ class SearchResultList:
     ) -> None:
         self.filterset = filterset
         self._count = count
-        self.index = index or ProjectedSearch(filterset)
+        self.index = index or search_index(filterset)
         self.license_state = license_state
 
     def count(self) -> int:
         if self._count is None:
-            self._count = cached_search_value(
-                "count", lambda: self.index.filtered().count(), identity=search_identity(self.filterset)
-            )
+            self._count = cached_search_value("count", self.index.count, identity=search_identity(self.filterset))
         return self._count
 
     def __len__(self) -> int:
@@ -231,6 +232,9 @@ class PlainSearch:
     def filtered(self, *, exclude=()) -> QuerySet:
         return self.filterset.filtered(self.filterset.queryset.prefetch_related(None), exclude=exclude)
 
+    def count(self) -> int:
+        return self.filtered().count()
+
     def ranked(self) -> QuerySet:
         return self.filterset.qs
 
@@ -289,14 +293,22 @@ def _held_ids(kind: str, practitioner_ids: list[int]) -> dict[int, list[int]]:
     return held
 
 
-SearchIndex = PlainSearch | ProjectedSearch
+SearchIndex = PlainSearch | ProjectedSearch | MemorySearch
+
+
+def search_index(filterset: PractitionerFilterSet) -> MemorySearch | ProjectedSearch:
+    """What counts, facets and orders a search: this worker's memory index on PostgreSQL
+    (`search.memory`), the projection in SQL on SQLite (or with SEARCH_MEMORY_INDEX off)."""
+    if memory.enabled(router.db_for_read(Practitioner)):
+        return MemorySearch(filterset)
+    return ProjectedSearch(filterset)
 
 
 def search_facets(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> Facets:
-    """Facet counts for the current search, however many options there are (from the projection,
-    in one query, unless `index` says otherwise)."""
+    """Facet counts for the current search, however many options there are (`search_index`, unless
+    `index` says otherwise)."""
 
-    index = index or ProjectedSearch(filterset)
+    index = index or search_index(filterset)
     gender = filterset.value("gender")
     min_rating = filterset.value("min_rating")
     counts = index.facet_counts()
@@ -480,8 +492,11 @@ def search_practitioners(
     """Run one search (the HTML page's): filters, facets, one page of results."""
 
     filterset = PractitionerFilterSet(params, queryset=search_base_qs(), today=today)
-    facets = cached_search_value("facets", lambda: search_facets(filterset), identity=search_identity(filterset))
-    results = SearchResultList(filterset, count=facets.total, license_state=True)
+    index = search_index(filterset)  # one for the facets and the page: one look at the memory index
+    facets = cached_search_value(
+        "facets", lambda: search_facets(filterset, index=index), identity=search_identity(filterset)
+    )
+    results = SearchResultList(filterset, count=facets.total, index=index, license_state=True)
     paginator = KnownCountPaginator(results, per_page, count=facets.total)
     number, message = page_number(page_values, num_pages=paginator.num_pages)
     page = paginator.page(number)

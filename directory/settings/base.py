@@ -190,6 +190,9 @@ else:
 # Seconds a search's facet counts, result count and page order stay in that cache (0: not cached).
 # Ordering or counting a broad search reads every matching listing; see practitioners/selectors.py.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
+# On PostgreSQL each worker holds the search projection in memory (search.memory) and counts, facets
+# and orders searches there; "false" reads it in SQL instead (search.projection), as SQLite always does.
+SEARCH_MEMORY_INDEX = os.environ.get("SEARCH_MEMORY_INDEX", "true").lower() in ("1", "true", "yes", "on")
 # The FHIR API's own extensions, code systems and search parameters are named under this base
 # (canonical URLs are names; they need not resolve). See docs/api.md.
 FHIR_CANONICAL_BASE = os.environ.get("FHIR_CANONICAL_BASE", "https://meridian.example/fhir")

@@ -35,7 +35,7 @@ def drop_gin_indexes(apps, schema_editor):
 def build_rows(apps, schema_editor):
     from practitioners.search_rows import rebuild_search_rows
 
-    rebuild_search_rows()
+    rebuild_search_rows(log=False)  # the change log (0012) does not exist yet; no worker holds rows yet
 
 
 class Migration(migrations.Migration):

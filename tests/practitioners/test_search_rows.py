@@ -456,12 +456,12 @@ def test_the_daily_repair_fixes_rows_changed_outside_the_services():
     Practitioner.objects.filter(pk=unpublished.pk).update(status=Practitioner.Status.DRAFT)
     SearchRow.objects.filter(pk=missing.pk).delete()
     untouched = in_step(fine.pk)
-    assert repair_task.call() == "Search rows: 3 fixed."
+    assert repair_task.call() == "Search rows: 3 fixed; 0 logged changes older than a day forgotten."
     assert in_step(edited.pk)["name"] == "Changed In A Shell"
     assert in_step(unpublished.pk) is None
     assert in_step(missing.pk) is not None
     assert in_step(fine.pk) == untouched
-    assert repair_task.call() == "Search rows: 0 fixed."
+    assert repair_task.call() == "Search rows: 0 fixed; 0 logged changes older than a day forgotten."
 
 
 def test_the_daily_repair_is_a_daily_job():

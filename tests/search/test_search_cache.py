@@ -11,6 +11,7 @@ from practitioners.models import Practitioner
 from search.cache import invalidate_search_cache
 from search.selectors import SearchResultList, search_base_qs, search_practitioners
 from tests.factories import LicenseFactory, ReviewFactory, searchable_practitioner
+from tests.search_queries import index_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -38,19 +39,21 @@ def cards(response) -> list[str]:
 def test_a_repeated_search_page_reads_only_its_rows(client, django_assert_num_queries, params):
     make_listings(25)
     outcomes = 1 if "condition" in params else 0  # a condition search's cards show its outcome figures
-    with django_assert_num_queries(5 + outcomes):  # vocabulary, facets, page entries, rows, locations
+    # vocabulary, the index (facets, page entries), rows, locations
+    with django_assert_num_queries(3 + index_queries(params) + outcomes):
         first = client.get(URL, params)
     with django_assert_num_queries(2 + outcomes):  # rows, locations
         again = client.get(URL, params)
     assert cards(again) == cards(first) and len(cards(first)) == 20
-    with django_assert_num_queries(3 + outcomes):  # page 2's entries are not cached yet
+    with django_assert_num_queries(2 + index_queries(params, parts=1) + outcomes):  # page 2's entries: not cached
         second_page = client.get(URL, {**params, "page": "2"})
     assert len(cards(second_page)) == 5 and not set(cards(second_page)) & set(cards(first))
 
 
 def test_a_repeated_api_search_reads_only_its_rows(client, django_assert_num_queries):
     make_listings(3)
-    with django_assert_num_queries(5):  # vocabulary, count, page entries, rows, locations
+    # vocabulary, the index (count, page entries), rows, locations
+    with django_assert_num_queries(3 + index_queries({"condition": "neck-pain"})):
         first = client.get(API_URL, {"condition": "neck-pain"}).json()
     with django_assert_num_queries(2):
         again = client.get(API_URL, {"condition": "neck-pain"}).json()
@@ -129,6 +132,7 @@ def test_result_list_slices_in_search_order():
 def test_another_sort_reuses_the_facet_counts(client, django_assert_num_queries):
     make_listings(3)
     client.get(URL, {"condition": "neck-pain", "sort": "rating"})
-    with django_assert_num_queries(4):  # the new order's entries, rows, locations, outcomes
+    # the new order's entries (the index), rows, locations, outcomes
+    with django_assert_num_queries(3 + index_queries({"condition": "neck-pain"}, parts=1)):
         response = client.get(URL, {"condition": "neck-pain", "sort": "reviews"})
     assert len(cards(response)) == 3

@@ -308,9 +308,9 @@ def test_the_daily_repair_reaches_the_next_search_when_it_fixes_a_row(client, dj
     Practitioner.objects.filter(pk=listing.pk).update(sliding_scale=True)  # outside the services
     before = generation()
     with django_capture_on_commit_callbacks(execute=True):
-        assert repair_search_rows.call() == "Search rows: 1 fixed."
+        assert repair_search_rows.call() == "Search rows: 1 fixed; 0 logged changes older than a day forgotten."
     assert generation() == before + 1
     assert found(client, sliding_scale="true") == {"edited-in-a-shell"}
     with django_capture_on_commit_callbacks(execute=True):
-        assert repair_search_rows.call() == "Search rows: 0 fixed."
+        assert repair_search_rows.call() == "Search rows: 0 fixed; 0 logged changes older than a day forgotten."
     assert generation() == before + 1  # nothing fixed: the cache stays

@@ -15,7 +15,7 @@ import decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +33,7 @@ from practitioners.models import (
 )
 from practitioners.search_rows import build_search_rows, rebuild_search_rows, refresh_search_rows
 from search.filters import RADIUS_CHOICES, PractitionerFilterSet, Sort
+from search.memory import MemorySearch
 from search.projection import ProjectedSearch
 from search.selectors import PlainSearch, best_filter_to_drop, nearest_beyond_radius, search_base_qs, search_facets
 from tests.factories import (
@@ -223,9 +224,18 @@ def assert_same_answers(params: dict) -> None:
     projected_ids = list(projected.ranked().values_list("pk", flat=True))
     assert projected_ids == plain_ids, query.urlencode()
     # What the cards take from the search: the distance and the trust facts behind the badges.
-    assert projected.page_entries(0, len(plain_ids)) == plain.page_entries(0, len(plain_ids)), query.urlencode()
-    assert projected.filtered().count() == len(plain_ids), query.urlencode()
-    assert search_facets(filterset, index=projected) == search_facets(filterset, index=plain), query.urlencode()
+    plain_entries = plain.page_entries(0, len(plain_ids))
+    assert projected.page_entries(0, len(plain_ids)) == plain_entries, query.urlencode()
+    assert projected.count() == len(plain_ids), query.urlencode()
+    plain_facets = search_facets(filterset, index=plain)
+    assert search_facets(filterset, index=projected) == plain_facets, query.urlencode()
+    if connection.vendor == "postgresql":  # the memory index (search.memory): PostgreSQL only
+        in_memory = MemorySearch(filterset)
+        assert in_memory.page_entries(0, len(plain_ids)) == plain_entries, query.urlencode()
+        for start, stop in ((0, 1), (1, 3), (2, 20)):  # pages: the candidates picked for a slice
+            assert in_memory.page_entries(start, stop) == plain_entries[start:stop], query.urlencode()
+        assert in_memory.count() == len(plain_ids), query.urlencode()
+        assert search_facets(filterset, index=in_memory) == plain_facets, query.urlencode()
     assert best_filter_to_drop(filterset, index=projected) == best_filter_to_drop(filterset, index=plain)
     if filterset.place:
         assert nearest_beyond_radius(filterset, index=projected) == nearest_beyond_radius(filterset, index=plain)

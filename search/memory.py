@@ -1,0 +1,549 @@
+"""The search projection held in each worker's memory (PostgreSQL): facet counts and a page's order
+without reading the matching rows in SQL.
+
+`search.projection.ProjectedSearch` counts and orders a search by reading its rows from `SearchRow`;
+a broad search reads about every row, so its time grows with the directory. Here each process keeps
+the same rows as columns (numpy arrays, one slot per listing) and every vocabulary item as a bitmap
+over the slots, so a search is a few vector operations and a facet count is a population count of
+(item AND matches): its cost grows with the number of listings only by memory bandwidth (about
+12 KB a vocabulary item at 100,000 listings).
+
+What is still asked of PostgreSQL, live, in every search: the words (`q`, the listing's text vector:
+ids and, for best match, `ts_rank`) and the place (`location`: the listings with a location inside
+the radius and the distance to the nearest, `PracticeLocation.objects.within`), with the same
+expressions as the plain definitions, so their answers are the same values.
+
+Staying current: every rebuild of a row (`practitioners.search_rows.refresh_search_rows`) logs the
+listing in `SearchRowChange` with the id of its transaction, in that transaction. Before a search the
+worker reads, in one query, the changes of every transaction its previous look could not see
+(transaction id at least that look's `pg_snapshot_xmin`) and re-reads those rows, so a write is in
+the next search that starts after it commits, in every worker. A search inside a transaction that
+has written (its own rows not committed yet) uses a private copy read through that transaction.
+
+The order is the plain definition's: the same keys (`search.filters.search_order_by`), computed from
+the same stored values with the same floating-point operations in the same order, and ties broken
+by (name, pk) through the rank of each row in PostgreSQL's `ORDER BY name, pk`.
+tests/search/test_search_projection.py compares its answers with the plain definitions on random
+data and writes; tests/search/test_search_memory.py checks what other workers see after commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import threading
+import time
+from decimal import Decimal
+from functools import cached_property
+
+import numpy as np
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connections, router
+from django.db.models import BooleanField, F, Min
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from practitioners import freshness
+from practitioners.expressions import SEARCH_CONFIG, great_circle_miles
+from practitioners.models import PracticeLocation, Practitioner, SearchRow, SearchRowChange
+from practitioners.search_rows import UPDATED_FIELDS
+
+from .answers import FacetCounts, PageEntry
+from .filters import BEST_MATCH_WEIGHTS, FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, RATING_PRIOR_REVIEWS
+from .projection import SELF_EXCLUDING_FILTERS, row_list_field
+from .vocabulary import VOCABULARY_KINDS
+
+# A worker that has not looked for changes for this long reloads everything (the log keeps a day).
+RELOAD_AFTER_SECONDS = 6 * 3600
+LOAD_CHUNK = 5000
+# Words are tested in SQL on the listings the other filters leave when they are fewer than this
+# (read by primary key, each text vector tested and ranked: about 4 µs a listing); otherwise on all.
+TEXT_CANDIDATES_LIMIT = 5_000
+NO_DATE = -1  # a date column's NULL: before every day
+NO_YEAR = 32767  # practice_started_year NULL: last in "most years in practice"
+NO_TIME = np.iinfo(np.int64).min  # last_confirmed_at NULL: never fresh
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ROW_FIELDS = ("practitioner_id", *UPDATED_FIELDS)  # what a row holds, read by name
+COLUMNS = {
+    "pk": np.int64,
+    "alive": np.bool_,
+    "name_rank": np.int64,
+    "name_hash": np.int64,  # hash() of the name: a changed name needs new ranks
+    "gender": np.int16,
+    "sliding_scale": np.bool_,
+    "accepting_new_patients": np.bool_,
+    "year": np.int32,
+    "confirmed": np.int64,
+    "review_count": np.int64,
+    "rating_sum": np.int64,
+    "rating_avg": np.int32,  # hundredths of a star (the column is numeric(3, 2)); NULL: -1
+    "verified_until": np.int32,  # date ordinals
+    "nccaom_until": np.int32,
+    "medicare_until": np.int32,
+}
+# The yes/no filters: the trust facts' last day (compared with today), the copied flags.
+FLAG_COLUMNS = {"verified": "verified_until", "nccaom": "nccaom_until", "medicare": "medicare_until"}
+FLAG_FIELDS = {"sliding_scale": "sliding_scale", "new_patients": "accepting_new_patients"}
+
+
+def enabled(using: str) -> bool:
+    """The memory index serves searches on this database (PostgreSQL, unless settings say not)."""
+    return getattr(settings, "SEARCH_MEMORY_INDEX", True) and connections[using].vendor == "postgresql"
+
+
+def _microseconds(moment: datetime.datetime | None) -> int:
+    return NO_TIME if moment is None else (moment - EPOCH) // datetime.timedelta(microseconds=1)
+
+
+def _ordinal(day: datetime.date | None) -> int:
+    return NO_DATE if day is None else day.toordinal()
+
+
+def _hundredths(value) -> int:
+    return -1 if value is None else int(Decimal(value) * 100)
+
+
+class Snapshot:
+    """The projection's rows as columns, one slot per listing (a slot is reused when its listing's
+    row comes back), with a bitmap per vocabulary item (numpy packed bits, little-endian)."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.n = 0
+        self.capacity = 0
+        self.columns = {name: np.zeros(0, dtype) for name, dtype in COLUMNS.items()}
+        self.slot_of_pk = np.full(0, -1, np.int64)
+        self.bits: dict[str, np.ndarray] = {kind: np.zeros((0, 0), np.uint8) for kind in VOCABULARY_KINDS}
+        self.item_row: dict[str, dict[int, int]] = {kind: {} for kind in VOCABULARY_KINDS}
+        self.gender_code: dict[str, int] = {}
+        self.xmin = 0  # transactions from this id on may not have been visible to the last look
+        self.applied: dict[int, int] = {}  # change id → its transaction id, for changes read since xmin
+        self.looked_at = time.monotonic()
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def load(cls, using: str, xmin: int) -> Snapshot:
+        snapshot = cls(using)
+        snapshot.xmin = xmin
+        # In PostgreSQL's (name, pk) order, so a row's slot is its name rank (one query, read in
+        # chunks so the rows never all sit in memory as Python objects).
+        rows = SearchRow.objects.using(using).order_by("name", "pk").values_list(*ROW_FIELDS)
+        for chunk in itertools.batched(rows.iterator(chunk_size=LOAD_CHUNK), LOAD_CHUNK):
+            snapshot._write(chunk)
+        snapshot.columns["name_rank"] = np.arange(snapshot.capacity, dtype=np.int64)  # slots in that order
+        return snapshot
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self.capacity:
+            return
+        capacity = max(64, -(-max(needed, self.capacity * 2) // 64) * 64)
+        for name, column in self.columns.items():
+            grown = np.zeros(capacity, column.dtype)
+            grown[: self.n] = column[: self.n]
+            self.columns[name] = grown
+        for kind, bits in self.bits.items():
+            grown = np.zeros((bits.shape[0], capacity // 8), np.uint8)
+            grown[:, : bits.shape[1]] = bits
+            self.bits[kind] = grown
+        self.capacity = capacity
+
+    def _slot(self, pk: int) -> int:
+        if pk >= len(self.slot_of_pk):
+            grown = np.full(max(pk + 1, len(self.slot_of_pk) * 2, 1024), -1, np.int64)
+            grown[: len(self.slot_of_pk)] = self.slot_of_pk
+            self.slot_of_pk = grown
+        slot = int(self.slot_of_pk[pk])
+        if slot < 0:
+            self._grow(self.n + 1)
+            slot = self.n
+            self.n += 1
+            self.slot_of_pk[pk] = slot
+        return slot
+
+    def _item_row(self, kind: str, item_id: int) -> int:
+        rows = self.item_row[kind]
+        if item_id not in rows:
+            rows[item_id] = len(rows)
+            bits = self.bits[kind]
+            self.bits[kind] = np.vstack([bits, np.zeros((1, self.capacity // 8), np.uint8)])
+        return rows[item_id]
+
+    def _write(self, rows) -> bool:
+        """Put these rows (ROW_FIELDS tuples) in their slots, replacing what the slots held. True when
+        a row is new or renamed (the name ranks must be renewed)."""
+        columns = self.columns
+        renamed = False
+        for row in rows:
+            values = dict(zip(ROW_FIELDS, row, strict=True))
+            slot = self._slot(values["practitioner_id"])
+            name_hash = hash(values["name"])
+            renamed = renamed or not columns["alive"][slot] or columns["name_hash"][slot] != name_hash
+            self._clear(slot)
+            columns["name_hash"][slot] = name_hash
+            columns["pk"][slot] = values["practitioner_id"]
+            columns["alive"][slot] = True
+            columns["gender"][slot] = self.gender_code.setdefault(values["gender"], len(self.gender_code))
+            columns["sliding_scale"][slot] = values["sliding_scale"]
+            columns["accepting_new_patients"][slot] = values["accepting_new_patients"]
+            year = values["practice_started_year"]
+            columns["year"][slot] = NO_YEAR if year is None else year
+            columns["confirmed"][slot] = _microseconds(values["last_confirmed_at"])
+            columns["review_count"][slot] = values["review_count"]
+            columns["rating_sum"][slot] = values["rating_sum"]
+            columns["rating_avg"][slot] = _hundredths(values["rating_avg"])
+            for name in FLAG_COLUMNS.values():
+                columns[name][slot] = _ordinal(values[name])
+            byte, bit = slot >> 3, np.uint8(1 << (slot & 7))
+            for kind in VOCABULARY_KINDS:
+                for item_id in values[row_list_field(kind)]:
+                    row = self._item_row(kind, item_id)  # may grow the bitmap: before reading it
+                    self.bits[kind][row, byte] |= bit
+        return renamed
+
+    def _clear(self, slot: int) -> None:
+        self.columns["alive"][slot] = False
+        byte, keep = slot >> 3, np.uint8(0xFF ^ (1 << (slot & 7)))
+        for bits in self.bits.values():
+            if bits.shape[0]:
+                bits[:, byte] &= keep
+
+    def _rank_names(self) -> None:
+        """Each slot's position in PostgreSQL's `ORDER BY name, pk` over the rows (the sorts' last keys)."""
+        ordered = np.fromiter(
+            SearchRow.objects.using(self.using).order_by("name", "pk").values_list("pk", flat=True), np.int64
+        )
+        # A row committed after this snapshot's rows were read is not in a slot yet (the next look adds it).
+        ordered = ordered[ordered < len(self.slot_of_pk)]
+        slots = self.slot_of_pk[ordered]
+        slots = slots[slots >= 0]
+        ranks = np.zeros(self.capacity, np.int64)
+        ranks[slots] = np.arange(len(slots), dtype=np.int64)
+        self.columns["name_rank"] = ranks
+
+    # ------------------------------------------------------------ staying current
+
+    def catch_up(self, changes: list[tuple[int, int | None, int]], xmin: int) -> Snapshot:
+        """Apply the logged changes (change id, listing id or None for all, transaction id) not read
+        before; the next look starts from `xmin`. Returns the snapshot to use (a new one after a
+        full rebuild)."""
+        new = [(change_id, pk, xid) for change_id, pk, xid in changes if change_id not in self.applied]
+        if any(pk is None for _change_id, pk, _xid in new):
+            return Snapshot.load(self.using, xmin)
+        if new:
+            pks = sorted({pk for _change_id, pk, _xid in new})
+            rows = list(SearchRow.objects.using(self.using).filter(pk__in=pks).values_list(*ROW_FIELDS))
+            for pk in pks:  # listings no longer published: their rows are gone
+                slot = self.slot_of_pk[pk] if pk < len(self.slot_of_pk) else -1
+                if slot >= 0:
+                    self._clear(int(slot))
+            if self._write(rows):
+                self._rank_names()
+            for change_id, _pk, xid in new:
+                self.applied[change_id] = xid
+        self.applied = {change_id: xid for change_id, xid in self.applied.items() if xid >= xmin}
+        self.xmin = xmin
+        self.looked_at = time.monotonic()
+        return self
+
+    # ------------------------------------------------------------ reading
+
+    def item_mask(self, kind: str, item_id: int) -> np.ndarray:
+        row = self.item_row[kind].get(item_id)
+        if row is None:
+            return np.zeros(self.n, bool)
+        return np.unpackbits(self.bits[kind][row], count=self.n, bitorder="little").view(bool)
+
+    def item_counts(self, kind: str, mask: np.ndarray) -> dict[int, int]:
+        """{item id: number of slots in `mask` that hold it}, items held by none left out."""
+        bits = self.bits[kind]
+        if not bits.shape[0]:
+            return {}
+        packed = np.packbits(mask, bitorder="little")
+        counts = np.bitwise_count(bits[:, : len(packed)] & packed).sum(axis=1, dtype=np.int64)
+        return {item_id: int(counts[row]) for item_id, row in self.item_row[kind].items() if counts[row]}
+
+    def held(self, kind: str, slot: int) -> tuple[int, ...]:
+        byte, bit = slot >> 3, np.uint8(1 << (slot & 7))
+        column = self.bits[kind][:, byte] & bit
+        return tuple(sorted(item_id for item_id, row in self.item_row[kind].items() if column[row]))
+
+
+_snapshots: dict[tuple[str, str], Snapshot] = {}
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Drop every worker snapshot (tests, after the database was emptied without the log)."""
+    with _lock:
+        _snapshots.clear()
+
+
+def current_snapshot(using: str) -> Snapshot:
+    """This worker's snapshot of the projection with every committed change in it (one query when
+    nothing changed); a private one when this transaction has written."""
+    connection = connections[using]
+    key = (using, connection.settings_dict["NAME"])
+    with _lock:
+        snapshot = _snapshots.get(key)
+        since = snapshot.xmin if snapshot is not None else 0
+        table = SearchRowChange._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT look.xmin, look.own, change.id, change.practitioner_id, change.xid FROM ("  # noqa: S608
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
+                "pg_current_xact_id_if_assigned()::text::bigint AS own) AS look "
+                f"LEFT JOIN {table} AS change ON change.xid >= %s AND %s",
+                [since, snapshot is not None],
+            )
+            found = cursor.fetchall()
+        xmin, own = found[0][0], found[0][1]
+        if own is not None:  # this transaction wrote: what it sees is not everyone's yet
+            return Snapshot.load(using, xmin)
+        stale = snapshot is None or time.monotonic() - snapshot.looked_at > RELOAD_AFTER_SECONDS
+        if stale:
+            snapshot = Snapshot.load(using, xmin)
+        else:
+            changes = [(change_id, pk, xid) for _x, _o, change_id, pk, xid in found if change_id is not None]
+            snapshot = snapshot.catch_up(changes, xmin)
+        _snapshots[key] = snapshot
+        return snapshot
+
+
+class MemorySearch:
+    """One search (a bound `PractitionerFilterSet`) on this worker's snapshot: what the selectors ask
+    of `ProjectedSearch` (`count`, `page_entries`, `facet_counts`), with the same answers."""
+
+    def __init__(self, filterset) -> None:
+        self.filterset = filterset
+        self.using = router.db_for_read(Practitioner)
+
+    @cached_property
+    def snapshot(self) -> Snapshot:
+        return current_snapshot(self.using)
+
+    # ------------------------------------------------------------ what is asked of PostgreSQL
+
+    @cached_property
+    def _near(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slot mask, distance per slot) of the listings with a location inside the radius."""
+        place = self.filterset.place
+        radius = self.filterset.radius_miles
+        found = (
+            PracticeLocation.objects.using(self.using)
+            .within(place.latitude, place.longitude, radius)
+            .order_by()
+            .values("practitioner_id")
+            .annotate(nearest=Min(great_circle_miles(place.latitude, place.longitude)))
+            .values_list("practitioner_id", "nearest")
+        )
+        return self._by_slot(list(found))
+
+    @cached_property
+    def _words(self) -> tuple[np.ndarray, np.ndarray]:
+        """(slot mask, ts_rank per slot) of the listings whose text matches the words (the rank only
+        for best match, which scores by it)."""
+        query = SearchQuery(self.filterset.text, config=SEARCH_CONFIG, search_type="websearch")
+        listings = Practitioner.objects.using(self.using).filter(search_vector=query).order_by()
+        # Only the listings the other filters leave (those the facets count included) need their words
+        # tested and ranked: when they are few, PostgreSQL reads just those by primary key.
+        candidates = self.filtered(exclude=(*SELF_EXCLUDING_FILTERS, "q"))
+        if candidates.sum() < TEXT_CANDIDATES_LIMIT:
+            pks = self.snapshot.columns["pk"][: self.snapshot.n][candidates]
+            # One array parameter (not thousands of IN parameters to send, parse and plan).
+            column = f"{Practitioner._meta.db_table}.{Practitioner._meta.pk.column}"
+            candidate = RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
+            listings = listings.filter(candidate)
+        if self.filterset.effective_sort == "relevance":
+            found = list(listings.annotate(rank=SearchRank(F("search_vector"), query)).values_list("pk", "rank"))
+        else:
+            found = [(pk, 0.0) for pk in listings.values_list("pk", flat=True)]
+        return self._by_slot(found)
+
+    def _by_slot(self, found: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        snapshot = self.snapshot
+        mask = np.zeros(snapshot.n, bool)
+        values = np.zeros(snapshot.n, np.float64)
+        if found:
+            pks = np.fromiter((pk for pk, _value in found), np.int64, len(found))
+            numbers = np.fromiter((value for _pk, value in found), np.float64, len(found))
+            known = pks < len(snapshot.slot_of_pk)
+            slots = snapshot.slot_of_pk[pks[known]]
+            listed = slots >= 0
+            mask[slots[listed]] = True
+            values[slots[listed]] = numbers[known][listed]
+        return mask & snapshot.columns["alive"][: snapshot.n], values
+
+    # ------------------------------------------------------------ filters
+
+    def _today(self) -> int:
+        return self.filterset.today.toordinal()
+
+    def flag_mask(self, name: str) -> np.ndarray:
+        columns, n = self.snapshot.columns, self.snapshot.n
+        if name in FLAG_COLUMNS:
+            return columns[FLAG_COLUMNS[name]][:n] >= self._today()
+        return columns[FLAG_FIELDS[name]][:n].copy()
+
+    def value_mask(self, name: str, value) -> np.ndarray:
+        snapshot = self.snapshot
+        n = snapshot.n
+        if name in VOCABULARY_KINDS:
+            mask = np.ones(n, bool)
+            for item_id in self.filterset.vocabulary.ids(name, value if isinstance(value, list) else [value]):
+                mask &= snapshot.item_mask(name, item_id)
+            return mask
+        if name == "gender":
+            code = snapshot.gender_code.get(value)
+            return snapshot.columns["gender"][:n] == code if code is not None else np.zeros(n, bool)
+        if name == "min_rating":  # rating_avg >= value, both exact in hundredths
+            return snapshot.columns["rating_avg"][:n] >= math.ceil(Decimal(str(value)) * 100)
+        raise ValueError(f"{name!r} is not a vocabulary, gender or rating parameter.")
+
+    def filtered(self, *, exclude=()) -> np.ndarray:
+        """The slots matching every usable parameter except those in `exclude`."""
+        snapshot = self.snapshot
+        filterset = self.filterset
+        if filterset.location_failed:
+            return np.zeros(snapshot.n, bool)
+        mask = snapshot.columns["alive"][: snapshot.n].copy()
+        for name, value in filterset.form.cleaned_data.items():
+            if name in exclude or value in (None, "", []):
+                continue
+            if name in VOCABULARY_KINDS or name in ("gender", "min_rating"):
+                mask &= self.value_mask(name, value)
+            elif name in FLAG_LABELS:
+                if value:
+                    mask &= self.flag_mask(name)
+            elif name == "q":
+                if value.strip():
+                    mask &= self._words[0]
+            elif name == "location":
+                mask &= self._near[0]
+            elif name not in ("radius", "sort"):
+                raise ValueError(f"The memory index does not know the parameter {name!r}.")
+        return mask
+
+    @cached_property
+    def _matches(self) -> np.ndarray:
+        return self.filtered()
+
+    def count(self) -> int:
+        return int(self._matches.sum())
+
+    # ------------------------------------------------------------ order
+
+    def _shrunk(self, slots: np.ndarray) -> np.ndarray:
+        """search.filters.shrunken_rating, the same float operations."""
+        prior = float(RATING_PRIOR_REVIEWS)
+        mean = float(self.filterset.vocabulary.rating_mean or 0.0)
+        columns = self.snapshot.columns
+        return (prior * mean + columns["rating_sum"][slots].astype(np.float64)) / (
+            prior + columns["review_count"][slots].astype(np.float64)
+        )
+
+    def _order_keys(self, slots: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """For these slots: the sort's keys, most significant first, each ascending, and one key
+        that never disagrees with them (to pick the candidates for a page)."""
+        filterset, columns = self.filterset, self.snapshot.columns
+        sort = filterset.effective_sort
+        if sort == "relevance":
+            cutoff = _microseconds(freshness.stale_cutoff(timezone.now()))
+            fresh = columns["confirmed"][slots] >= cutoff
+            score = self._score(slots)
+            return [-fresh.astype(np.int8), -score], -(fresh * 16.0 + score)
+        if sort == "distance":
+            distance = self._near[1][slots]
+            return [distance], distance
+        if sort in ("rating", "reviews"):
+            shrunk, reviews = -self._shrunk(slots), -columns["review_count"][slots]
+            return ([shrunk, reviews], shrunk) if sort == "rating" else ([reviews, shrunk], reviews.astype(np.float64))
+        year = columns["year"][slots]
+        return [year], year.astype(np.float64)
+
+    def _score(self, slots: np.ndarray) -> np.ndarray:
+        """search.filters.best_match_score, the same float operations in the same order."""
+        filterset, columns = self.filterset, self.snapshot.columns
+        weights = BEST_MATCH_WEIGHTS
+        verified = np.where(columns["verified_until"][slots] >= self._today(), 1.0, 0.0)
+        score = weights["verified"] * verified
+        score = score + (weights["rating"] / 4.0) * (self._shrunk(slots) - 1.0)
+        if filterset.text:
+            rank = self._words[1][slots].astype(np.float32)  # ts_rank is a real
+            score = score + (np.float32(weights["text"]) * rank).astype(np.float64)
+        if filterset.place:
+            radius = float(filterset.radius_miles)
+            score = score + weights["proximity"] * (1.0 - self._near[1][slots] / radius)
+        return score
+
+    def ordered_slots(self, stop: int) -> np.ndarray:
+        """The first `stop` matching slots in the search's order."""
+        slots = np.flatnonzero(self._matches)
+        if not len(slots) or stop <= 0:
+            return slots[:0]
+        keys, coarse = self._order_keys(slots)
+        if len(slots) > 4 * stop:
+            # Only the slots whose coarse key is at most the stop-th smallest can be among the first.
+            threshold = np.partition(coarse, stop - 1)[stop - 1]
+            keep = coarse <= threshold
+            slots, keys = slots[keep], [key[keep] for key in keys]
+        names = self.snapshot.columns["name_rank"][slots]
+        order = np.lexsort([names, *reversed(keys)])
+        return slots[order[:stop]]
+
+    def page_entries(self, start: int, stop: int) -> list[PageEntry]:
+        snapshot, columns, today = self.snapshot, self.snapshot.columns, self._today()
+        place = self.filterset.place
+        entries = []
+        for slot in self.ordered_slots(stop)[start:]:
+            slot = int(slot)
+            entries.append(
+                PageEntry(
+                    pk=int(columns["pk"][slot]),
+                    distance=float(self._near[1][slot]) if place is not None else None,
+                    is_verified=bool(columns["verified_until"][slot] >= today),
+                    is_nccaom_certified=bool(columns["nccaom_until"][slot] >= today),
+                    meets_medicare=bool(columns["medicare_until"][slot] >= today),
+                    condition_ids=snapshot.held("condition", slot),
+                    insurance_ids=snapshot.held("insurance", slot),
+                )
+            )
+        return entries
+
+    # ------------------------------------------------------------ facets
+
+    def facet_counts(self) -> FacetCounts:
+        """`ProjectedSearch.facet_counts`: each count leaves out its own filter where it takes one value."""
+        snapshot = self.snapshot
+        base = self.filtered(exclude=SELF_EXCLUDING_FILTERS)
+        own = {}
+        for name in SELF_EXCLUDING_FILTERS:
+            value = self.filterset.value(name)
+            if value not in (None, ""):
+                own[name] = self.value_mask(name, value)
+
+        def but(*left_out: str) -> np.ndarray:
+            mask = base.copy()
+            for name, matches in own.items():
+                if name not in left_out:
+                    mask &= matches
+            return mask
+
+        everything = but()
+        columns, n = snapshot.columns, snapshot.n
+        by_gender, by_rating = but("gender"), but("min_rating")
+        return FacetCounts(
+            total=int(everything.sum()),
+            flags={name: int((everything & self.flag_mask(name)).sum()) for name in FLAG_LABELS},
+            gender={
+                value: int((by_gender & (columns["gender"][:n] == snapshot.gender_code.get(value, -1))).sum())
+                for value, _label in GENDER_CHOICES
+            },
+            min_rating={
+                stars: int((by_rating & (columns["rating_avg"][:n] >= stars * 100)).sum())
+                for stars in MIN_RATING_CHOICES
+            },
+            families={kind: snapshot.item_counts(kind, but(kind)) for kind in VOCABULARY_KINDS},
+        )

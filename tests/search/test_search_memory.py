@@ -1,0 +1,120 @@
+"""Each worker's memory index of the search projection (`search.memory`) stays current across
+processes: what another connection commits is in the next search, whatever order transactions
+commit in; a search inside a transaction that has written does not leave its rows to others.
+
+These tests commit (transactional_db), as two workers and a write would; the answers themselves
+are compared with the plain definitions in tests/search/test_search_projection.py.
+PostgreSQL only: SQLite searches the projection in SQL.
+"""
+
+import datetime
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from practitioners import services as listing_services
+from practitioners.models import Practitioner, SearchRow, SearchRowChange
+from practitioners.search_rows import prune_search_row_changes, rebuild_search_rows
+from search import memory
+from search.filters import PractitionerFilterSet
+from search.selectors import search_base_qs
+from tests.factories import UserFactory, searchable_practitioner
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the memory index serves PostgreSQL only"),
+]
+
+
+def found(**params) -> list[str]:
+    """The names a search finds through this worker's memory index, in its order (with no years in
+    practice, sort=experience is by name)."""
+    query = QueryDict(mutable=True)
+    query.update(params)
+    search = memory.MemorySearch(PractitionerFilterSet(query, queryset=search_base_qs()))
+    ids = [entry.pk for entry in search.page_entries(0, 100)]
+    names = dict(Practitioner.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [names[pk] for pk in ids]
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_a_committed_write_is_in_the_next_search_without_a_reload(staff):
+    ann = searchable_practitioner(name="Ann", conditions=("neck-pain",), verified=True)  # may be republished
+    searchable_practitioner(name="Bea", conditions=("neck-pain",))
+    assert found(condition="neck-pain", sort="experience") == ["Ann", "Bea"]
+    held = memory.current_snapshot("default")
+
+    listing_services.listing_set_status(practitioner=ann, actor=staff, status=Practitioner.Status.DRAFT)
+    assert found(condition="neck-pain", sort="experience") == ["Bea"]
+    listing_services.listing_staff_update(
+        practitioner=Practitioner.objects.get(name="Bea"), actor=staff, changes={"gender": "female"}
+    )
+    assert found(gender="female") == ["Bea"]
+    cal = searchable_practitioner(name="Aaron", conditions=("neck-pain",))  # a new listing, first by name
+    assert found(condition="neck-pain", sort="experience") == ["Aaron", "Bea"]
+    listing_services.listing_set_status(practitioner=ann, actor=staff, status=Practitioner.Status.PUBLISHED)
+    assert found(condition="neck-pain", sort="experience") == ["Aaron", "Ann", "Bea"]  # back in its place by name
+    assert memory.current_snapshot("default") is held  # caught up from the log, not reloaded
+    assert cal.pk in {int(pk) for pk in held.columns["pk"][: held.n]}
+
+
+def test_a_transaction_that_commits_after_a_later_one_is_not_missed(staff):
+    ann = searchable_practitioner(name="Ann", gender="female")
+    bea = searchable_practitioner(name="Bea", gender="female")
+    assert found(gender="male") == []
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
+    ) as other:
+        # Another process's write: it takes its transaction id first, and commits last.
+        other.execute("UPDATE practitioners_searchrow SET gender = 'male' WHERE practitioner_id = %s", [ann.pk])
+        other.execute(
+            "INSERT INTO practitioners_searchrowchange (practitioner_id, xid, created_at) "
+            "VALUES (%s, pg_current_xact_id()::text::bigint, now())",
+            [ann.pk],
+        )
+        listing_services.listing_staff_update(practitioner=bea, actor=staff, changes={"gender": "male"})
+        assert found(gender="male") == ["Bea"]  # the later transaction, committed first
+        other.commit()
+    assert found(gender="male") == ["Ann", "Bea"]
+
+
+def test_a_search_inside_a_writing_transaction_leaves_nothing_behind(staff):
+    ann = searchable_practitioner(name="Ann", gender="female")
+    assert found(gender="female") == ["Ann"]
+    with transaction.atomic():
+        listing_services.listing_staff_update(practitioner=ann, actor=staff, changes={"gender": "male"})
+        assert found(gender="male") == ["Ann"]  # its own write, from a private copy
+        transaction.set_rollback(True)
+    assert found(gender="male") == []
+    assert found(gender="female") == ["Ann"]
+
+
+def test_a_full_rebuild_and_a_long_silence_reload_everything(monkeypatch):
+    searchable_practitioner(name="Ann")
+    held = memory.current_snapshot("default")
+    SearchRow.objects.filter(name="Ann").update(name="Zed")  # outside the services: only a rebuild tells
+    assert memory.current_snapshot("default") is held
+    rebuild_search_rows()
+    reloaded = memory.current_snapshot("default")
+    assert reloaded is not held
+    assert memory.current_snapshot("default") is reloaded
+    monkeypatch.setattr(memory, "RELOAD_AFTER_SECONDS", -1)
+    assert memory.current_snapshot("default") is not reloaded
+
+
+def test_changes_older_than_a_day_are_pruned():
+    ann = searchable_practitioner(name="Ann")
+    assert SearchRowChange.objects.filter(practitioner_id=ann.pk).exists()
+    SearchRowChange.objects.update(created_at=timezone.now() - datetime.timedelta(days=2))
+    searchable_practitioner(name="Bea")
+    kept = SearchRowChange.objects.count() - SearchRowChange.objects.filter(practitioner_id=ann.pk).count()
+    assert prune_search_row_changes() > 0
+    assert SearchRowChange.objects.count() == kept and not SearchRowChange.objects.filter(practitioner_id=ann.pk)
