@@ -20,7 +20,30 @@ def _settle_worker() -> None:
 
     geo.zip_rows()
     places.city_index()
+    _load_search_memory()
     gc.freeze()
+
+
+def _load_search_memory() -> None:
+    """The worker's memory index of the search projection (`search.memory`, PostgreSQL: about 1.4 s
+    and 14 MiB at 100,000 listings), read now rather than by the first search. A database not
+    reachable or not migrated yet (or a test session importing this module) only logs: the first
+    search reads it then."""
+    import logging
+
+    from django.db import connections, router
+
+    from practitioners.models import Practitioner
+    from search import memory
+
+    using = router.db_for_read(Practitioner)
+    try:
+        if memory.enabled(using):
+            memory.current_snapshot(using)
+    except Exception:  # a warm-up: whatever stops it, the first search loads instead
+        logging.getLogger(__name__).warning("The search memory index was not loaded at start.", exc_info=True)
+    finally:
+        connections.close_all()
 
 
 _settle_worker()

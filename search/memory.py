@@ -132,7 +132,7 @@ class Snapshot:
         # chunks so the rows never all sit in memory as Python objects).
         rows = SearchRow.objects.using(using).order_by("name", "pk").values_list(*ROW_FIELDS)
         for chunk in itertools.batched(rows.iterator(chunk_size=LOAD_CHUNK), LOAD_CHUNK):
-            snapshot._write(chunk)
+            snapshot._append(chunk)
         snapshot.columns["name_rank"] = np.arange(snapshot.capacity, dtype=np.int64)  # slots in that order
         return snapshot
 
@@ -150,11 +150,15 @@ class Snapshot:
             self.bits[kind] = grown
         self.capacity = capacity
 
-    def _slot(self, pk: int) -> int:
+    def _cover(self, pk: int) -> None:
+        """The pk → slot table reaches `pk`."""
         if pk >= len(self.slot_of_pk):
             grown = np.full(max(pk + 1, len(self.slot_of_pk) * 2, 1024), -1, np.int64)
             grown[: len(self.slot_of_pk)] = self.slot_of_pk
             self.slot_of_pk = grown
+
+    def _slot(self, pk: int) -> int:
+        self._cover(pk)
         slot = int(self.slot_of_pk[pk])
         if slot < 0:
             self._grow(self.n + 1)
@@ -170,6 +174,42 @@ class Snapshot:
             bits = self.bits[kind]
             self.bits[kind] = np.vstack([bits, np.zeros((1, self.capacity // 8), np.uint8)])
         return rows[item_id]
+
+    def _append(self, rows) -> None:
+        """Put rows of listings not held yet in the next slots, column by column (the load)."""
+        start, count = self.n, len(rows)
+        values = dict(zip(ROW_FIELDS, zip(*rows, strict=True), strict=True))
+        pks = np.array(values["practitioner_id"], np.int64)
+        self._cover(int(pks.max()))
+        self._grow(start + count)
+        slots = np.arange(start, start + count)
+        self.slot_of_pk[pks] = slots
+        self.n = start + count
+        columns = self.columns
+        columns["pk"][slots] = pks
+        columns["alive"][slots] = True
+        columns["name_hash"][slots] = [hash(name) for name in values["name"]]
+        columns["gender"][slots] = [
+            self.gender_code.setdefault(gender, len(self.gender_code)) for gender in values["gender"]
+        ]
+        columns["sliding_scale"][slots] = values["sliding_scale"]
+        columns["accepting_new_patients"][slots] = values["accepting_new_patients"]
+        columns["year"][slots] = [NO_YEAR if year is None else year for year in values["practice_started_year"]]
+        columns["confirmed"][slots] = [_microseconds(moment) for moment in values["last_confirmed_at"]]
+        columns["review_count"][slots] = values["review_count"]
+        columns["rating_sum"][slots] = values["rating_sum"]
+        columns["rating_avg"][slots] = [_hundredths(value) for value in values["rating_avg"]]
+        for name in FLAG_COLUMNS.values():
+            columns[name][slots] = [_ordinal(day) for day in values[name]]
+        for kind in VOCABULARY_KINDS:
+            lists = values[row_list_field(kind)]
+            held_slots = np.repeat(slots, [len(items) for items in lists])
+            if not len(held_slots):
+                continue
+            items = [item_id for items in lists for item_id in items]
+            rows_of = {item_id: self._item_row(kind, item_id) for item_id in set(items)}
+            item_rows = np.fromiter((rows_of[item_id] for item_id in items), np.int64, len(items))
+            np.bitwise_or.at(self.bits[kind], (item_rows, held_slots >> 3), (1 << (held_slots & 7)).astype(np.uint8))
 
     def _write(self, rows) -> bool:
         """Put these rows (ROW_FIELDS tuples) in their slots, replacing what the slots held. True when
