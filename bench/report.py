@@ -54,20 +54,28 @@ NOTES = (
     "compiling their nested subqueries cost 3–8 ms of Python per query that used them. **A profile's short "
     "lists in the listing's own query** (`practitioners.inline_rows`), the review page with its number in one "
     "query: a profile runs 7 queries where it ran 14–16.",
+    "- **The projection in each worker's memory** (`search/memory.py`, PostgreSQL): the search rows as numpy "
+    "columns, one slot per listing, and a bitmap per vocabulary item; a search's filters are vector "
+    "operations, a facet count is a population count of (item AND matches), a page's order a partial sort "
+    "of the matching slots by the same keys, computed with the same floating-point operations as the SQL. "
+    "Only the words and the place are asked of PostgreSQL (ids, rank, distance), so a broad search no longer "
+    "reads 100,000 rows. Each search first reads the changes logged by the writes its last look could not "
+    "see (`SearchRowChange`, one indexed query, about 1 ms); a worker loads the rows at start (about 1.4 s "
+    "and 14 MiB at 100,000 listings). The hypothesis test compares its answers with the plain definitions.",
     "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
     "longitude) index, stored rating fields, persistent connections, cached templates in production.",
     "",
     "### What the misses would take",
     "",
-    "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition): the facet "
-    "statement still reads every matching row, up to 100,000, and unnesting four id lists per row is most of "
-    "its time (the broad page's SQL p50 is several times the located one's). Meeting 100 ms at p95 would take "
-    "counts that do not grow with the rows read: per-item bitmaps of the projection held in each worker and "
-    "refreshed by the cache generation, or pre-aggregated counts per yes/no combination kept by the same writes.",
+    "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition) are now "
+    "counted and ordered in memory (above); what is left of their time is Python and rendering.",
     "- **Words that match a large share of the directory** ('headache', 'sports', 'post-surgical' with the "
-    "best-match order): ranking reads and decompresses every matching listing's text vector on the wide "
-    "listing table. A narrower vector (name, clinic, conditions) or a copy of it in the projection would be "
-    "the next step.",
+    "best-match order, or 'acupuncture' with one yes/no filter): PostgreSQL tests and ranks every matching "
+    "listing's text vector, decompressing it from the wide listing table (about 2.5 µs a listing: 250 ms for "
+    "a word in every listing). When the other filters leave fewer than 5,000 listings only those are asked "
+    "about, by primary key; otherwise all are. These searches are most of the remaining cold p95. Next steps: "
+    "a narrower vector (name, clinic, conditions) beside the full one, or the lexemes in the memory index "
+    "(its own rank function, compared with `ts_rank` by a hypothesis test).",
     "- **Time outside SQL**: a first request of the search page still spends about as much time in Python as "
     "in SQL at 100,000 listings, and most of its time at 10,000 (the SQL p50 column against p50): building and "
     "compiling the entries and rows queries (about 10 ms), validating the form (about 5 ms) and rendering about "
@@ -99,6 +107,14 @@ NOTES = (
     "(or `manage.py rebuild_search_rows` at once) — counts, order and what cards take from the rows (badges, "
     "conditions, insurers) with them, while a cached page's listings are still re-checked by the plain "
     "definitions; a vocabulary rename or deletion shows after up to 60 s (the cached vocabulary).",
+    "",
+    "The memory index (`search.memory`) does not add a lag: every rebuild of a row logs the listing in "
+    "`SearchRowChange` in the write's own transaction, and every search reads, before it counts, the changes "
+    "of each transaction the worker's previous look could not see (by transaction id, so one that commits "
+    "after a later one is not missed: tests/search/test_search_memory.py). A row changed outside the "
+    "services is not logged, so the memory index, like the search rows, keeps the old values until the "
+    "daily repair (which logs what it fixes) or a rebuild (which makes every worker reload). A worker that "
+    "has not searched for 6 hours reloads everything (the log keeps a day).",
 )
 
 

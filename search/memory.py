@@ -20,6 +20,9 @@ worker reads, in one query, the changes of every transaction its previous look c
 the next search that starts after it commits, in every worker. A search inside a transaction that
 has written (its own rows not committed yet) uses a private copy read through that transaction.
 
+A snapshot is changed in place when it catches up, so a process serves one search at a time with it
+(gunicorn's sync workers, as deployed); threads would need a copy per catch-up.
+
 The order is the plain definition's: the same keys (`search.filters.search_order_by`), computed from
 the same stored values with the same floating-point operations in the same order, and ties broken
 by (name, pk) through the rank of each row in PostgreSQL's `ORDER BY name, pk`.
@@ -58,6 +61,8 @@ from .vocabulary import VOCABULARY_KINDS
 # A worker that has not looked for changes for this long reloads everything (the log keeps a day).
 RELOAD_AFTER_SECONDS = 6 * 3600
 LOAD_CHUNK = 5000
+# Best match's coarse key: fresh listings first, whatever the score (far above any score).
+FRESH_FIRST = 1e6
 # Words are tested in SQL on the listings the other filters leave when they are fewer than this
 # (read by primary key, each text vector tested and ranked: about 4 µs a listing); otherwise on all.
 TEXT_CANDIDATES_LIMIT = 5_000
@@ -493,7 +498,7 @@ class MemorySearch:
             cutoff = _microseconds(freshness.stale_cutoff(timezone.now()))
             fresh = columns["confirmed"][slots] >= cutoff
             score = self._score(slots)
-            return [-fresh.astype(np.int8), -score], -(fresh * 16.0 + score)
+            return [-fresh.astype(np.int8), -score], -(fresh * FRESH_FIRST + score)
         if sort == "distance":
             distance = self._near[1][slots]
             return [distance], distance
