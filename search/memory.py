@@ -44,8 +44,9 @@ import numpy as np
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, router
-from django.db.models import BooleanField, F, Min
+from django.db.models import BooleanField, F, FloatField, Min
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from practitioners import freshness
@@ -280,11 +281,12 @@ class Snapshot:
         if new:
             pks = sorted({pk for _change_id, pk, _xid in new})
             rows = list(SearchRow.objects.using(self.using).filter(pk__in=pks).values_list(*ROW_FIELDS))
+            present = {row[0] for row in rows}
             for pk in pks:  # listings no longer published: their rows are gone
-                slot = self.slot_of_pk[pk] if pk < len(self.slot_of_pk) else -1
+                slot = self.slot_of_pk[pk] if pk < len(self.slot_of_pk) and pk not in present else -1
                 if slot >= 0:
                     self._clear(int(slot))
-            if self._write(rows):
+            if self._write(rows):  # new, back or renamed: the name order changed
                 self._rank_names()
             for change_id, _pk, xid in new:
                 self.applied[change_id] = xid
@@ -402,7 +404,9 @@ class MemorySearch:
             candidate = RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
             listings = listings.filter(candidate)
         if self.filterset.effective_sort == "relevance":
-            found = list(listings.annotate(rank=SearchRank(F("search_vector"), query)).values_list("pk", "rank"))
+            # As double precision, which widens the real exactly (its text form would round it).
+            rank = Cast(SearchRank(F("search_vector"), query), FloatField())
+            found = list(listings.annotate(rank=rank).values_list("pk", "rank"))
         else:
             found = [(pk, 0.0) for pk in listings.values_list("pk", flat=True)]
         return self._by_slot(found)
@@ -516,8 +520,8 @@ class MemorySearch:
         score = weights["verified"] * verified
         score = score + (weights["rating"] / 4.0) * (self._shrunk(slots) - 1.0)
         if filterset.text:
-            rank = self._words[1][slots].astype(np.float32)  # ts_rank is a real
-            score = score + (np.float32(weights["text"]) * rank).astype(np.float64)
+            # ts_rank is a real; PostgreSQL widens it to double precision for the product (3.0 is numeric).
+            score = score + weights["text"] * self._words[1][slots]
         if filterset.place:
             radius = float(filterset.radius_miles)
             score = score + weights["proximity"] * (1.0 - self._near[1][slots] / radius)

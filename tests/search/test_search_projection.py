@@ -13,6 +13,7 @@ Runs on PostgreSQL (arrays, GIN, `@>`) and on SQLite (JSON text, json_each).
 import datetime
 import decimal
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -235,6 +236,15 @@ def assert_same_answers(params: dict) -> None:
         for start, stop in ((0, 1), (1, 3), (2, 20)):  # pages: the candidates picked for a slice
             assert in_memory.page_entries(start, stop) == plain_entries[start:stop], query.urlencode()
         assert in_memory.count() == len(plain_ids), query.urlencode()
+        # The same floating-point values as the SQL, not only the same order (near ties included).
+        slots = np.flatnonzero(in_memory.filtered())
+        pks = in_memory.snapshot.columns["pk"][slots].tolist()
+        values = ["shrunk_rating", *(["score"] if filterset.effective_sort == "relevance" else [])]
+        in_sql = {pk: rest for pk, *rest in projected.ranked().values_list("pk", *values)}
+        computed = [in_memory._shrunk(slots).tolist()]
+        if "score" in values:
+            computed.append(in_memory._score(slots).tolist())
+        assert dict(zip(pks, (list(row) for row in zip(*computed, strict=True)), strict=True)) == in_sql
         assert search_facets(filterset, index=in_memory) == plain_facets, query.urlencode()
     assert best_filter_to_drop(filterset, index=projected) == best_filter_to_drop(filterset, index=plain)
     if filterset.place:
