@@ -113,7 +113,7 @@ def log_search_row_changes(ids: Iterable[int | None]) -> None:
 
 def prune_search_row_changes(*, older_than: datetime.timedelta = CHANGES_KEPT) -> int:
     """Forget the changes older than `older_than` (a worker that has not looked for that long
-    reloads everything, `search.memory.RELOAD_AFTER`). Returns how many were deleted."""
+    reloads everything, `search.memory.RELOAD_AFTER_SECONDS`). Returns how many were deleted."""
     deleted, _ = SearchRowChange.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted
 

@@ -5,9 +5,12 @@ counting, faceting and ordering on the search projection (`search.projection`): 
 vocabulary (1), facet counts (1: the total, yes/no filters, gender, rating and the four
 vocabularies over the search's rows read once), the page's entries in the search's
 order (1: ids, distance, trust facts, condition and insurer ids), the page's rows (1)
-and their locations (1). The API counts (1) instead of computing facets.
+and their locations (1). The API counts (1) instead of computing facets. On PostgreSQL
+the counting, faceting and ordering happen in this worker's memory copy of the projection
+(`search.memory`, `search_index`): one query to look for changes, and one each for the place
+and the words when the search has them, instead of the facet and entries queries.
 
-Ordering or counting a broad search means reading every matching listing (about
+Ordering or counting a broad search in SQL means reading every matching listing (about
 100,000 for the bare search page), so the vocabulary, the facet counts, the count
 and each page's entries are kept in the cache for SEARCH_CACHE_SECONDS (see
 `search.cache.cached_search_value`); a cached page then costs its rows and their
