@@ -363,8 +363,9 @@ class MemorySearch:
     """One search (a bound `PractitionerFilterSet`) on this worker's snapshot: what the selectors ask
     of `ProjectedSearch` (`count`, `page_entries`, `facet_counts`), with the same answers."""
 
-    def __init__(self, filterset) -> None:
+    def __init__(self, filterset, *, facets: bool = True) -> None:
         self.filterset = filterset
+        self.facets = facets  # False: only the count and pages (the API), so words need testing on fewer
         self.using = router.db_for_read(Practitioner)
 
     @cached_property
@@ -394,9 +395,10 @@ class MemorySearch:
         for best match, which scores by it)."""
         query = SearchQuery(self.filterset.text, config=SEARCH_CONFIG, search_type="websearch")
         listings = Practitioner.objects.using(self.using).filter(search_vector=query).order_by()
-        # Only the listings the other filters leave (those the facets count included) need their words
-        # tested and ranked: when they are few, PostgreSQL reads just those by primary key.
-        candidates = self.filtered(exclude=(*SELF_EXCLUDING_FILTERS, "q"))
+        # Only the listings the other filters leave (without the filters the facet counts leave out,
+        # when there are facets) need their words tested and ranked: when they are few, PostgreSQL
+        # reads just those by primary key.
+        candidates = self.filtered(exclude=(*SELF_EXCLUDING_FILTERS, "q") if self.facets else ("q",))
         if candidates.sum() < TEXT_CANDIDATES_LIMIT:
             pks = self.snapshot.columns["pk"][: self.snapshot.n][candidates]
             # One array parameter (not thousands of IN parameters to send, parse and plan).
@@ -573,6 +575,8 @@ class MemorySearch:
 
     def facet_counts(self) -> FacetCounts:
         """`ProjectedSearch.facet_counts`: each count leaves out its own filter where it takes one value."""
+        if not self.facets:
+            raise ValueError("This search was made without facets (MemorySearch(..., facets=False)).")
         snapshot = self.snapshot
         base = self.filtered(exclude=SELF_EXCLUDING_FILTERS)
         own = {}

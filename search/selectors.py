@@ -76,7 +76,7 @@ class SearchResultList:
     ) -> None:
         self.filterset = filterset
         self._count = count
-        self.index = index or search_index(filterset)
+        self.index = index or search_index(filterset, facets=False)
         self.license_state = license_state
 
     def count(self) -> int:
@@ -299,11 +299,12 @@ def _held_ids(kind: str, practitioner_ids: list[int]) -> dict[int, list[int]]:
 SearchIndex = PlainSearch | ProjectedSearch | MemorySearch
 
 
-def search_index(filterset: PractitionerFilterSet) -> MemorySearch | ProjectedSearch:
+def search_index(filterset: PractitionerFilterSet, *, facets: bool = True) -> MemorySearch | ProjectedSearch:
     """What counts, facets and orders a search: this worker's memory index on PostgreSQL
-    (`search.memory`), the projection in SQL on SQLite (or with SEARCH_MEMORY_INDEX off)."""
+    (`search.memory`; `facets=False` when only the count and pages are wanted), the projection in
+    SQL on SQLite (or with SEARCH_MEMORY_INDEX off)."""
     if memory.enabled(router.db_for_read(Practitioner)):
-        return MemorySearch(filterset)
+        return MemorySearch(filterset, facets=facets)
     return ProjectedSearch(filterset)
 
 

@@ -236,6 +236,9 @@ def assert_same_answers(params: dict) -> None:
         for start, stop in ((0, 1), (1, 3), (2, 20)):  # pages: the candidates picked for a slice
             assert in_memory.page_entries(start, stop) == plain_entries[start:stop], query.urlencode()
         assert in_memory.count() == len(plain_ids), query.urlencode()
+        pages_only = MemorySearch(filterset, facets=False)  # the API's: words tested on fewer listings
+        assert pages_only.page_entries(0, len(plain_ids)) == plain_entries, query.urlencode()
+        assert pages_only.count() == len(plain_ids), query.urlencode()
         # The same floating-point values as the SQL, not only the same order (near ties included).
         slots = np.flatnonzero(in_memory.filtered())
         pks = in_memory.snapshot.columns["pk"][slots].tolist()
