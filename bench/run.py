@@ -500,8 +500,9 @@ def measure_dataset(
     from search.vocabulary import load_vocabulary
 
     load_vocabulary()
-    if memory.enabled(router.db_for_read(Practitioner)):
-        memory.current_snapshot(router.db_for_read(Practitioner))
+    using = router.db_for_read(Practitioner)
+    if memory.enabled(using):
+        memory.current_snapshot(using)
     analyses = []
     for scenario in scenarios:
         analysis = analyse_search_sql(client, scenario, repeats=raw_repeats, explain_plans=explain_plans)

@@ -182,19 +182,37 @@ class Snapshot:
         return rows[item_id]
 
     def _append(self, rows) -> None:
-        """Put rows of listings not held yet in the next slots, column by column (the load)."""
-        start, count = self.n, len(rows)
+        """Put rows of listings not held yet in the next slots (the load)."""
         values = dict(zip(ROW_FIELDS, zip(*rows, strict=True), strict=True))
         pks = np.array(values["practitioner_id"], np.int64)
         self._cover(int(pks.max()))
-        self._grow(start + count)
-        slots = np.arange(start, start + count)
+        self._grow(self.n + len(pks))
+        slots = np.arange(self.n, self.n + len(pks))
         self.slot_of_pk[pks] = slots
-        self.n = start + count
+        self.n += len(pks)
+        self._put(slots, values, [hash(name) for name in values["name"]])
+
+    def _write(self, rows) -> bool:
+        """Put these rows (ROW_FIELDS tuples) in their slots, replacing what the slots held. True when
+        a row is new, back or renamed (the name ranks must be renewed)."""
+        if not rows:
+            return False
+        values = dict(zip(ROW_FIELDS, zip(*rows, strict=True), strict=True))
+        slots = np.array([self._slot(pk) for pk in values["practitioner_id"]], np.int64)
+        name_hashes = np.array([hash(name) for name in values["name"]], np.int64)
         columns = self.columns
-        columns["pk"][slots] = pks
+        renamed = bool((~columns["alive"][slots] | (columns["name_hash"][slots] != name_hashes)).any())
+        for slot in slots:
+            self._clear(int(slot))
+        self._put(slots, values, name_hashes)
+        return renamed
+
+    def _put(self, slots: np.ndarray, values: dict, name_hashes) -> None:
+        """Write the rows' values (ROW_FIELDS → one value per slot) into these cleared slots."""
+        columns = self.columns
+        columns["pk"][slots] = values["practitioner_id"]
         columns["alive"][slots] = True
-        columns["name_hash"][slots] = [hash(name) for name in values["name"]]
+        columns["name_hash"][slots] = name_hashes
         columns["gender"][slots] = [
             self.gender_code.setdefault(gender, len(self.gender_code)) for gender in values["gender"]
         ]
@@ -213,41 +231,9 @@ class Snapshot:
             if not len(held_slots):
                 continue
             items = [item_id for items in lists for item_id in items]
-            rows_of = {item_id: self._item_row(kind, item_id) for item_id in set(items)}
+            rows_of = {item_id: self._item_row(kind, item_id) for item_id in set(items)}  # may grow the bitmap
             item_rows = np.fromiter((rows_of[item_id] for item_id in items), np.int64, len(items))
             np.bitwise_or.at(self.bits[kind], (item_rows, held_slots >> 3), (1 << (held_slots & 7)).astype(np.uint8))
-
-    def _write(self, rows) -> bool:
-        """Put these rows (ROW_FIELDS tuples) in their slots, replacing what the slots held. True when
-        a row is new or renamed (the name ranks must be renewed)."""
-        columns = self.columns
-        renamed = False
-        for row in rows:
-            values = dict(zip(ROW_FIELDS, row, strict=True))
-            slot = self._slot(values["practitioner_id"])
-            name_hash = hash(values["name"])
-            renamed = renamed or not columns["alive"][slot] or columns["name_hash"][slot] != name_hash
-            self._clear(slot)
-            columns["name_hash"][slot] = name_hash
-            columns["pk"][slot] = values["practitioner_id"]
-            columns["alive"][slot] = True
-            columns["gender"][slot] = self.gender_code.setdefault(values["gender"], len(self.gender_code))
-            columns["sliding_scale"][slot] = values["sliding_scale"]
-            columns["accepting_new_patients"][slot] = values["accepting_new_patients"]
-            year = values["practice_started_year"]
-            columns["year"][slot] = NO_YEAR if year is None else year
-            columns["confirmed"][slot] = _microseconds(values["last_confirmed_at"])
-            columns["review_count"][slot] = values["review_count"]
-            columns["rating_sum"][slot] = values["rating_sum"]
-            columns["rating_avg"][slot] = _hundredths(values["rating_avg"])
-            for name in FLAG_COLUMNS.values():
-                columns[name][slot] = _ordinal(values[name])
-            byte, bit = slot >> 3, np.uint8(1 << (slot & 7))
-            for kind in VOCABULARY_KINDS:
-                for item_id in values[row_list_field(kind)]:
-                    row = self._item_row(kind, item_id)  # may grow the bitmap: before reading it
-                    self.bits[kind][row, byte] |= bit
-        return renamed
 
     def _clear(self, slot: int) -> None:
         self.columns["alive"][slot] = False
