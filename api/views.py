@@ -6,11 +6,13 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.response import Response
 
 from practitioners import places
 from practitioners.selectors import practitioner_profile
+from search.cache import cached_search_value
 from search.filters import PractitionerFilterSet
-from search.selectors import SearchResultList, search_base_qs
+from search.selectors import SearchResultList, search_base_qs, still_matching
 
 from .pagination import SearchPagination
 from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
@@ -53,6 +55,27 @@ class PractitionerListView(generics.ListAPIView):
         if not filterset.is_valid():
             raise field_errors(filterset.errors)
         return SearchResultList(filterset)
+
+    def list(self, request, *args, **kwargs):
+        """As the search page: the same search asked again within SEARCH_CACHE_SECONDS (and no write
+        since) is served from its serialized page, after one query that re-checks its listings; a bad
+        search raises before anything is kept. Links are absolute, so the host is part of the key."""
+
+        def compute() -> dict:
+            data = super(PractitionerListView, self).list(request, *args, **kwargs).data
+            return {"ids": [row.pk for row in self.paginator.page.object_list], "data": data}
+
+        page = cached_search_value(
+            "api-page",
+            compute,
+            identity={
+                "query": sorted(request.query_params.lists()),
+                "base": request.build_absolute_uri("/"),
+                "today": timezone.localdate(),
+            },
+            still_valid=lambda cached: still_matching(request.query_params, cached["ids"]),
+        )
+        return Response(page["data"])
 
     def get_serializer_context(self) -> dict:
         # The filters validated `location` already; cards use it to pick the nearest location.

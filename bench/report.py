@@ -33,8 +33,11 @@ NOTES = (
     "statement costs about 3 ms of Python, where the ORM aggregate and UNION took about 16 ms.",
     "- **Search cache** (`search/cache.py`, `SEARCH_CACHE_SECONDS`, default 60): the vocabulary, each "
     "search's facet counts, its count and each page's entries live in the shared cache (Redis in this run). "
-    "A repeated search runs 2 queries: the page's rows (with every filter re-applied by the plain definitions, "
-    "so nothing that stopped matching is shown) and their locations.",
+    "The search's own rendered HTML (the search page's content, or the htmx fragment) and the API's "
+    "serialized page are kept there too, per query string, day and (for the API's absolute links) host, so a "
+    "repeated search runs 1 query: are the page's listings still published and matching, by the plain "
+    "definitions (if not, it is searched and rendered again). The header (who is signed in) is rendered for "
+    "each request. A search not asked before is searched and rendered: the cold figures measure that.",
     "- **Entries first, rows second**: a page's order is computed over the projection's columns only, and "
     "the same query returns what the cards take from the search (distance, the three trust facts, condition "
     "and insurer ids); the 20 rows are then read by primary key with only the license sentence computed. A "
@@ -82,9 +85,9 @@ NOTES = (
     "60 facet options and 20 cards (about 10 ms). The facet sidebar as its own fragment, loaded after the "
     "results (the lever the issue names), would take the rendering of the options off the results' response; "
     "the API, which has no sidebar, meets the 10,000-listing targets.",
-    "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 2 queries of a few ms, and "
-    "Django spends 10–20 ms around them (form, rows, rendering or serializing); meeting 3× would need the "
-    "rendered sidebar cached per filter set and a lighter card template or serializer.",
+    "- **Request ≤ 3× raw SQL on repeated searches**: a cached search runs 1 query of a few ms (the "
+    "re-check), and Django spends about 5 ms around it (validating the form for that query, the page's "
+    "header and middleware).",
     "- **Profile**: now 7 queries for a visitor (8 for a claimed listing) and, in process, 1.6× faster at "
     "p50 and p95 than before (`KIND=profile python -m bench.cold_inprocess`, see docs/search.md's query "
     "table). What is left is mostly planning (about 4 ms for the listing's query, whose subqueries PostgreSQL "
@@ -103,10 +106,14 @@ NOTES = (
     "checks each row against a fresh build). Trust facts are stored as the last day they hold, so a "
     "credential drops out of searches at midnight after its expiry date with no job running. What can lag: "
     "changes made outside the services (raw SQL, a shell, a restored dump) show in cached searches after up "
-    "to SEARCH_CACHE_SECONDS (60 s), and the search rows stay wrong until the daily `repair_search_rows` task "
-    "(or `manage.py rebuild_search_rows` at once) — counts, order and what cards take from the rows (badges, "
-    "conditions, insurers) with them, while a cached page's listings are still re-checked by the plain "
-    "definitions; a vocabulary rename or deletion shows after up to 60 s (the cached vocabulary).",
+    "to SEARCH_CACHE_SECONDS (60 s) — in a repeated search's cards too, which are kept rendered, though a "
+    "cached page's listings are still re-checked by the plain definitions, so none that stopped matching or "
+    "was unpublished is shown — and the search rows stay wrong until the daily `repair_search_rows` task "
+    "(or `manage.py rebuild_search_rows` at once), counts, order and what cards take from the rows (badges, "
+    "conditions, insurers) with them; a vocabulary rename or deletion shows after up to 60 s (the cached "
+    "vocabulary); a card's note that the listing's facts are no longer fresh may appear up to 60 s after the "
+    "moment they stop being fresh. A new or removed photo starts a new generation too (the old file is deleted), and a "
+    "kept page is for one day only, so no badge outlives midnight.",
     "",
     "The memory index (`search.memory`) does not add a lag: every rebuild of a row logs the listing in "
     "`SearchRowChange` in the write's own transaction, and every search reads, before it counts, the changes "

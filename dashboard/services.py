@@ -48,6 +48,7 @@ from practitioners.services import (
     refresh_search_document,
     require_owner,
 )
+from search.cache import invalidate_search_cache
 from verification.services import credential_submit, credential_update_details
 
 from .images import SIZES
@@ -238,6 +239,8 @@ def photo_set(*, practitioner: Practitioner, actor: User, renditions: dict[int, 
             for_history(locked, actor, "Photo changed by the practitioner")
             locked.save(update_fields=["photo", "updated_at"])
             transaction.on_commit(lambda: _delete_photo_files(old))
+            # Cards show the photo, and a repeated search's HTML is cached: the old file is gone.
+            transaction.on_commit(invalidate_search_cache)
     except BaseException:
         # Nothing points at the new files: remove them, then let the error through.
         for name in stored.values():
@@ -258,6 +261,7 @@ def photo_remove(*, practitioner: Practitioner, actor: User) -> None:
         for_history(locked, actor, "Photo removed by the practitioner")
         locked.save(update_fields=["photo", "updated_at"])
         transaction.on_commit(lambda: _delete_photo_files(old))
+        transaction.on_commit(invalidate_search_cache)  # the cards of cached searches show it
     practitioner.photo.name = ""
 
 

@@ -35,9 +35,16 @@ def invalidate_search_cache() -> None:
         cache.set(_GENERATION_KEY, 1, timeout=None)
 
 
-def cached_search_value(name: str, compute: Callable[[], Any], *, identity: dict | None = None):
+def cached_search_value(
+    name: str,
+    compute: Callable[[], Any],
+    *,
+    identity: dict | None = None,
+    still_valid: Callable[[Any], bool] | None = None,
+):
     """`compute()`, kept in the cache for SEARCH_CACHE_SECONDS (0: not cached) under a key made of
-    `name`, `identity` (what a search's results depend on, when given) and the cache generation."""
+    `name`, `identity` (what a search's results depend on, when given) and the cache generation.
+    `still_valid(value)`, when given, is asked of a cached value; if false it is computed again."""
     seconds = getattr(settings, "SEARCH_CACHE_SECONDS", 0)
     if seconds <= 0:
         return compute()
@@ -48,6 +55,8 @@ def cached_search_value(name: str, compute: Callable[[], Any], *, identity: dict
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:40]
     key = f"search:{generation}:{name}:{digest}"
     value = cache.get(key)
+    if value is not None and still_valid is not None and not still_valid(value):
+        value = None
     if value is None:
         _lookups.misses = getattr(_lookups, "misses", 0) + 1
         value = compute()

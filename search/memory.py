@@ -37,6 +37,7 @@ import itertools
 import math
 import threading
 import time
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cached_property
 
@@ -131,9 +132,14 @@ class Snapshot:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def load(cls, using: str, xmin: int) -> Snapshot:
+    def load(cls, using: str, xmin: int, applied: Iterable[tuple[int, int]] = ()) -> Snapshot:
+        """Every row as committed now. `applied`: the logged changes (change id, transaction id) that
+        a look before the load saw committed, so the load holds them: the next look does not apply
+        them again (a rebuild's among them would reload again, on every search while a transaction
+        anywhere in the cluster holds the xmin back)."""
         snapshot = cls(using)
         snapshot.xmin = xmin
+        snapshot.applied = {change_id: xid for change_id, xid in applied if xid >= xmin}
         # In PostgreSQL's (name, pk) order, so a row's slot is its name rank (one query, read in
         # chunks so the rows never all sit in memory as Python objects).
         rows = SearchRow.objects.using(using).order_by("name", "pk").values_list(*ROW_FIELDS)
@@ -263,7 +269,7 @@ class Snapshot:
         full rebuild)."""
         new = [(change_id, pk, xid) for change_id, pk, xid in changes if change_id not in self.applied]
         if any(pk is None for _change_id, pk, _xid in new):
-            return Snapshot.load(self.using, xmin)
+            return Snapshot.load(self.using, xmin, [(change_id, xid) for change_id, _pk, xid in changes])
         if new:
             pks = sorted({pk for _change_id, pk, _xid in new})
             rows = list(SearchRow.objects.using(self.using).filter(pk__in=pks).values_list(*ROW_FIELDS))
@@ -321,25 +327,25 @@ def current_snapshot(using: str) -> Snapshot:
     key = (using, connection.settings_dict["NAME"])
     with _lock:
         snapshot = _snapshots.get(key)
-        since = snapshot.xmin if snapshot is not None else 0
+        since = snapshot.xmin if snapshot is not None else None  # a first load: the changes since the look's xmin
         table = SearchRowChange._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT look.xmin, look.own, change.id, change.practitioner_id, change.xid FROM ("  # noqa: S608
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
                 "pg_current_xact_id_if_assigned()::text::bigint AS own) AS look "
-                f"LEFT JOIN {table} AS change ON change.xid >= %s AND %s",
-                [since, snapshot is not None],
+                f"LEFT JOIN {table} AS change ON change.xid >= COALESCE(%s, look.xmin)",
+                [since],
             )
             found = cursor.fetchall()
         xmin, own = found[0][0], found[0][1]
+        changes = [(change_id, pk, xid) for _x, _o, change_id, pk, xid in found if change_id is not None]
         if own is not None:  # this transaction wrote: what it sees is not everyone's yet
             return Snapshot.load(using, xmin)
         stale = snapshot is None or time.monotonic() - snapshot.looked_at > RELOAD_AFTER_SECONDS
         if stale:
-            snapshot = Snapshot.load(using, xmin)
+            snapshot = Snapshot.load(using, xmin, [(change_id, xid) for change_id, _pk, xid in changes])
         else:
-            changes = [(change_id, pk, xid) for _x, _o, change_id, pk, xid in found if change_id is not None]
             snapshot = snapshot.catch_up(changes, xmin)
         _snapshots[key] = snapshot
         return snapshot

@@ -134,6 +134,16 @@ def card_rows(
     return list(rows)
 
 
+def still_matching(params, ids: list[int]) -> bool:
+    """Whether every listing of `ids` (a cached page's) is still published and matches the search
+    `params` by the plain definitions (`search.filters`): one query, none for no ids."""
+    if not ids:
+        return True
+    filterset = PractitionerFilterSet(params, queryset=Practitioner.objects.published())
+    found = filterset.filtered(filterset.queryset.filter(pk__in=ids)).values_list("pk", flat=True)
+    return len(set(found)) == len(set(ids))
+
+
 def carrier_ids_subquery() -> Subquery:
     """The row's insurance carrier ids as "3,7,12" (a card names them from the cached vocabulary,
     so carriers cost no query of their own)."""

@@ -4,8 +4,11 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from practitioners import places
@@ -13,7 +16,8 @@ from reviews.outcomes import MIN_REPORTS
 from reviews.selectors import listing_outcomes
 
 from . import page as search_page
-from .selectors import SearchResults, search_practitioners
+from .cache import cached_search_value
+from .selectors import SearchResults, search_practitioners, still_matching
 
 
 def is_htmx_fragment_request(request: HttpRequest) -> bool:
@@ -43,24 +47,57 @@ def add_profile_links(search: SearchResults, location_text: str) -> None:
 
 
 def practitioner_list(request: HttpRequest) -> HttpResponse:
-    """The search page. For htmx requests only the results (plus the filters, out of band) are sent."""
+    """The search page. For htmx requests only the results (plus the filters, out of band) are sent.
+
+    What a search renders depends only on its query string, so it is kept with the search cache
+    (`search.cache`: SEARCH_CACHE_SECONDS, a new generation after every write that reaches search):
+    the same search asked again is served from that HTML. A search not asked before is searched
+    and rendered. The site's header (who is signed in) is rendered for each request."""
     path = reverse("practitioners:list")
-    if not is_htmx_fragment_request(request) and (clean := search_page.without_blank_params(request.GET)) is not None:
+    fragment = is_htmx_fragment_request(request)
+    if not fragment and (clean := search_page.without_blank_params(request.GET)) is not None:
         # The form without JavaScript sends every field ("q=&insurance=&…"): keep the address clean.
         return redirect(search_page.url_with(path, clean))
+    rendered = cached_search_value(
+        "page-html",
+        lambda: render_search(request, path, fragment=fragment),
+        # The day too: a card's badges end at midnight after a credential's expiry date.
+        identity={"query": sorted(request.GET.lists()), "fragment": fragment, "today": timezone.localdate()},
+        # As the cached ids of a page are (search.selectors.SearchResultList): never a listing that stopped matching.
+        still_valid=lambda cached: still_matching(request.GET, cached["ids"]),
+    )
+    if fragment:
+        response = HttpResponse(rendered["html"])
+        # A clean, shareable address (no blank parameters) for the browser's location bar.
+        response["HX-Push-Url"] = search_page.url_with(path, search_page.clean_query(request.GET))
+    else:
+        page = {
+            "heading": rendered["heading"],
+            "noindex": rendered["noindex"],
+            "content": mark_safe(rendered["content"]),
+        }
+        response = render(request, "practitioners/search.html", page)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def render_search(request: HttpRequest, path: str, *, fragment: bool) -> dict:
+    """The search's own HTML (the htmx fragment, or the page's content with its heading and robots
+    flag) and the ids of the listings it shows."""
     search = search_practitioners(params=request.GET, page_values=request.GET.getlist("page"))
     add_outcomes(search)
     add_profile_links(search, request.GET.get("location", ""))
     context = search_page.page_context(search, request.GET, path)
     context["min_outcome_reports"] = MIN_REPORTS
-    if is_htmx_fragment_request(request):
-        response = render(request, "practitioners/includes/search_fragment.html", context)
-        # A clean, shareable address (no blank parameters) for the browser's location bar.
-        response["HX-Push-Url"] = search_page.url_with(path, search_page.clean_query(request.GET))
-    else:
-        response = render(request, "practitioners/search.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    ids = [practitioner.pk for practitioner in search.results]
+    if fragment:
+        return {"ids": ids, "html": render_to_string("practitioners/includes/search_fragment.html", context, request)}
+    return {
+        "ids": ids,
+        "heading": context["heading"],
+        "noindex": bool(context["chips"] or context["notices"] or search.page.number > 1),
+        "content": render_to_string("practitioners/includes/search_content.html", context, request),
+    }
 
 
 @require_GET

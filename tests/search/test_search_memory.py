@@ -114,6 +114,30 @@ def test_a_full_rebuild_and_a_long_silence_reload_everything(monkeypatch):
     assert memory.current_snapshot("default") is not reloaded
 
 
+def test_a_long_transaction_elsewhere_does_not_make_every_search_reload(staff):
+    """While any transaction with an id stays open (a report, a dump, another database's job), the
+    snapshot's xmin stays behind it and each look reads the changes since: one already loaded,
+    a rebuild's most of all, is not applied again."""
+    ann = searchable_practitioner(name="Ann")
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
+    ) as other:
+        other.execute("SELECT pg_current_xact_id()")  # holds the xmin from now on
+        memory.forget()
+        assert found() == ["Ann"]
+        first = memory.current_snapshot("default")
+        rebuild_search_rows()
+        reloaded = memory.current_snapshot("default")
+        assert reloaded is not first and memory.current_snapshot("default") is reloaded
+        listing_services.listing_staff_update(practitioner=ann, actor=staff, changes={"name": "Ada"})
+        assert found() == ["Ada"] and memory.current_snapshot("default") is reloaded
+        memory.forget()  # a worker that starts now loads after the rebuild and the rename
+        started = memory.current_snapshot("default")
+        assert memory.current_snapshot("default") is started and found() == ["Ada"]
+        other.rollback()
+
+
 def test_changes_older_than_a_day_are_pruned():
     ann = searchable_practitioner(name="Ann")
     assert SearchRowChange.objects.filter(practitioner_id=ann.pk).exists()
