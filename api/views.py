@@ -13,9 +13,8 @@ from rest_framework.utils.encoders import JSONEncoder
 
 from practitioners import places
 from practitioners.selectors import practitioner_profile
-from search.cache import cached_search_value
 from search.filters import PractitionerFilterSet
-from search.selectors import SearchResultList, search_base_qs, still_matching
+from search.selectors import SearchResultList, kept_answer, search_base_qs
 
 from .pagination import SearchPagination
 from .serializers import PractitionerDetailSerializer, PractitionerListSerializer
@@ -70,16 +69,7 @@ class PractitionerListView(generics.ListAPIView):
             text = json.dumps(data, cls=JSONEncoder)
             return {"ids": [row.pk for row in self.paginator.page.object_list], "json": text}
 
-        page = cached_search_value(
-            "api-page",
-            compute,
-            identity={
-                "query": sorted(request.query_params.lists()),
-                "base": request.build_absolute_uri("/"),
-                "today": timezone.localdate(),
-            },
-            still_valid=lambda cached: still_matching(request.query_params, cached["ids"]),
-        )
+        page = kept_answer("api-page", request.query_params, compute, base=request.build_absolute_uri("/"))
         return Response(json.loads(page["json"]))
 
     def get_serializer_context(self) -> dict:

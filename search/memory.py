@@ -132,14 +132,14 @@ class Snapshot:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def load(cls, using: str, xmin: int, applied: Iterable[tuple[int, int]] = ()) -> Snapshot:
-        """Every row as committed now. `applied`: the logged changes (change id, transaction id) that
-        a look before the load saw committed, so the load holds them: the next look does not apply
+    def load(cls, using: str, xmin: int, applied: Iterable[tuple[int, int | None, int]] = ()) -> Snapshot:
+        """Every row as committed now. `applied`: the logged changes (change id, listing id, transaction
+        id) that a look before the load saw committed, so the load holds them: the next look does not apply
         them again (a rebuild's among them would reload again, on every search while a transaction
         anywhere in the cluster holds the xmin back)."""
         snapshot = cls(using)
         snapshot.xmin = xmin
-        snapshot.applied = {change_id: xid for change_id, xid in applied if xid >= xmin}
+        snapshot.applied = {change_id: xid for change_id, _pk, xid in applied if xid >= xmin}
         # In PostgreSQL's (name, pk) order, so a row's slot is its name rank (one query, read in
         # chunks so the rows never all sit in memory as Python objects).
         rows = SearchRow.objects.using(using).order_by("name", "pk").values_list(*ROW_FIELDS)
@@ -269,7 +269,7 @@ class Snapshot:
         full rebuild)."""
         new = [(change_id, pk, xid) for change_id, pk, xid in changes if change_id not in self.applied]
         if any(pk is None for _change_id, pk, _xid in new):
-            return Snapshot.load(self.using, xmin, [(change_id, xid) for change_id, _pk, xid in changes])
+            return Snapshot.load(self.using, xmin, changes)
         if new:
             pks = sorted({pk for _change_id, pk, _xid in new})
             rows = list(SearchRow.objects.using(self.using).filter(pk__in=pks).values_list(*ROW_FIELDS))
@@ -343,10 +343,7 @@ def current_snapshot(using: str) -> Snapshot:
         if own is not None:  # this transaction wrote: what it sees is not everyone's yet
             return Snapshot.load(using, xmin)
         stale = snapshot is None or time.monotonic() - snapshot.looked_at > RELOAD_AFTER_SECONDS
-        if stale:
-            snapshot = Snapshot.load(using, xmin, [(change_id, xid) for change_id, _pk, xid in changes])
-        else:
-            snapshot = snapshot.catch_up(changes, xmin)
+        snapshot = Snapshot.load(using, xmin, changes) if stale else snapshot.catch_up(changes, xmin)
         _snapshots[key] = snapshot
         return snapshot
 

@@ -23,6 +23,7 @@ else shows within SEARCH_CACHE_SECONDS.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -142,6 +143,20 @@ def still_matching(params, ids: list[int]) -> bool:
     filterset = PractitionerFilterSet(params, queryset=Practitioner.objects.published())
     found = filterset.filtered(filterset.queryset.filter(pk__in=ids)).values_list("pk", flat=True)
     return len(set(found)) == len(set(ids))
+
+
+def kept_answer(name: str, params, compute: Callable[[], dict], **key) -> dict:
+    """What a search answered as it was sent (the page's HTML, the API's JSON): `compute()`, a dict
+    with the "ids" of the listings it shows, kept with the search cache per query string and day (a
+    card's badges end at midnight after a credential's expiry date) and whatever else the answer
+    depends on (`key`). A kept answer is given again only while every listing it shows is still
+    published and matching (`still_matching`, one query); otherwise it is computed again."""
+    return cached_search_value(
+        name,
+        compute,
+        identity={"query": sorted(params.lists()), "today": timezone.localdate(), **key},
+        still_valid=lambda kept: still_matching(params, kept["ids"]),
+    )
 
 
 def carrier_ids_subquery() -> Subquery:

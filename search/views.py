@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -16,8 +15,7 @@ from reviews.outcomes import MIN_REPORTS
 from reviews.selectors import listing_outcomes
 
 from . import page as search_page
-from .cache import cached_search_value
-from .selectors import SearchResults, search_practitioners, still_matching
+from .selectors import SearchResults, kept_answer, search_practitioners
 
 
 def is_htmx_fragment_request(request: HttpRequest) -> bool:
@@ -58,13 +56,8 @@ def practitioner_list(request: HttpRequest) -> HttpResponse:
     if not fragment and (clean := search_page.without_blank_params(request.GET)) is not None:
         # The form without JavaScript sends every field ("q=&insurance=&…"): keep the address clean.
         return redirect(search_page.url_with(path, clean))
-    rendered = cached_search_value(
-        "page-html",
-        lambda: render_search(request, path, fragment=fragment),
-        # The day too: a card's badges end at midnight after a credential's expiry date.
-        identity={"query": sorted(request.GET.lists()), "fragment": fragment, "today": timezone.localdate()},
-        # As the cached ids of a page are (search.selectors.SearchResultList): never a listing that stopped matching.
-        still_valid=lambda cached: still_matching(request.GET, cached["ids"]),
+    rendered = kept_answer(
+        "page-html", request.GET, lambda: render_search(request, path, fragment=fragment), fragment=fragment
     )
     if fragment:
         response = HttpResponse(rendered["html"])

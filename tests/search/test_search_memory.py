@@ -41,6 +41,14 @@ def found(**params) -> list[str]:
     return [names[pk] for pk in ids]
 
 
+def other_connection() -> psycopg.Connection:
+    """A second connection to the test database, as another worker or job would hold."""
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
+    )
+
+
 @pytest.fixture
 def staff():
     return UserFactory(is_staff=True, is_superuser=True)
@@ -73,10 +81,7 @@ def test_a_transaction_that_commits_after_a_later_one_is_not_missed(staff):
     ann = searchable_practitioner(name="Ann", gender="female")
     bea = searchable_practitioner(name="Bea", gender="female")
     assert found(gender="male") == []
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
-    ) as other:
+    with other_connection() as other:
         # Another process's write: it takes its transaction id first, and commits last.
         other.execute("UPDATE practitioners_searchrow SET gender = 'male' WHERE practitioner_id = %s", [ann.pk])
         other.execute(
@@ -119,10 +124,7 @@ def test_a_long_transaction_elsewhere_does_not_make_every_search_reload(staff):
     snapshot's xmin stays behind it and each look reads the changes since: one already loaded,
     a rebuild's most of all, is not applied again."""
     ann = searchable_practitioner(name="Ann")
-    settings = connection.settings_dict
-    with psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"], dbname=settings["NAME"]
-    ) as other:
+    with other_connection() as other:
         other.execute("SELECT pg_current_xact_id()")  # holds the xmin from now on
         memory.forget()
         assert found() == ["Ann"]
