@@ -8,15 +8,19 @@ over the slots, so a search is a few vector operations and a facet count is a po
 (item AND matches): its cost grows with the number of listings only by memory bandwidth (about
 12 KB a vocabulary item at 100,000 listings).
 
-What is still asked of PostgreSQL, live, in every search: the words (`q`, the listing's text vector:
-ids and, for best match, `ts_rank`) and the place (`location`: the listings with a location inside
-the radius and the distance to the nearest, `PracticeLocation.objects.within`), with the same
-expressions as the plain definitions, so their answers are the same values.
+The words (`q`) are matched here too when every lexeme of the query is one of the directory's most
+common ones, which each snapshot holds (`search.words`: what the text vectors say, read like the rows;
+best match's ts_rank computed as PostgreSQL computes it, for queries it ranks as an OR). Otherwise
+the words are asked of PostgreSQL, live (the listing's text vector: ids and, for best match,
+`ts_rank`), as is the place (`location`: the listings with a location inside the radius and the
+distance to the nearest, `PracticeLocation.objects.within`), with the same expressions as the plain
+definitions, so their answers are the same values.
 
 Staying current: every rebuild of a row (`practitioners.search_rows.refresh_search_rows`) logs the
 listing in `SearchRowChange` with the id of its transaction, in that transaction. Before a search the
 worker reads, in one query, the changes of every transaction its previous look could not see
-(transaction id at least that look's `pg_snapshot_xmin`) and re-reads those rows, so a write is in
+(transaction id at least that look's `pg_snapshot_xmin`) and re-reads those rows (and their held
+lexemes, from the text vectors), so a write is in
 the next search that starts after it commits, in every worker. A search inside a transaction that
 has written (its own rows not committed yet) uses a private copy read through that transaction.
 
@@ -55,6 +59,7 @@ from practitioners.expressions import SEARCH_CONFIG, great_circle_miles
 from practitioners.models import PracticeLocation, Practitioner, SearchRow, SearchRowChange
 from practitioners.search_rows import UPDATED_FIELDS
 
+from . import words as text_words
 from .answers import FacetCounts, PageEntry
 from .filters import BEST_MATCH_WEIGHTS, FLAG_LABELS, GENDER_CHOICES, MIN_RATING_CHOICES, RATING_PRIOR_REVIEWS
 from .projection import SELF_EXCLUDING_FILTERS, row_list_field
@@ -125,6 +130,12 @@ class Snapshot:
         self.bits: dict[str, np.ndarray] = {kind: np.zeros((0, 0), np.uint8) for kind in VOCABULARY_KINDS}
         self.item_row: dict[str, dict[int, int]] = {kind: {} for kind in VOCABULARY_KINDS}
         self.gender_code: dict[str, int] = {}
+        # The common lexemes (search.words): per lexeme a weights code per slot (0: not in the vector);
+        # None until a search with words (or the worker's warm-up) reads them: `hold_lexemes`.
+        self.lexemes: dict[str, np.ndarray] | None = None
+        self.weight_code: dict[str, int] = {"": 0}
+        self.terms = np.full(text_words.MAX_CODES, np.nan, np.float32)  # calc_rank_or's E per code
+        self.ranks_exact = False  # PostgreSQL's ts_rank agreed with search.words.rank_term on every code
         self.xmin = 0  # transactions from this id on may not have been visible to the last look
         self.applied: dict[int, int] = {}  # change id → its transaction id, for changes read since xmin
         self.looked_at = time.monotonic()
@@ -160,6 +171,10 @@ class Snapshot:
             grown = np.zeros((bits.shape[0], capacity // 8), np.uint8)
             grown[:, : bits.shape[1]] = bits
             self.bits[kind] = grown
+        for lexeme, codes in (self.lexemes or {}).items():
+            grown = np.zeros(capacity, np.uint8)
+            grown[: self.n] = codes[: self.n]
+            self.lexemes[lexeme] = grown
         self.capacity = capacity
 
     def _cover(self, pk: int) -> None:
@@ -210,6 +225,7 @@ class Snapshot:
         renamed = bool((~columns["alive"][slots] | (columns["name_hash"][slots] != name_hashes)).any())
         for slot in slots:
             self._clear(int(slot))
+        self._clear_words(slots)
         self._put(slots, values, name_hashes)
         return renamed
 
@@ -248,6 +264,70 @@ class Snapshot:
             if bits.shape[0]:
                 bits[:, byte] &= keep
 
+    def _clear_words(self, slots: np.ndarray) -> None:
+        for codes in (self.lexemes or {}).values():
+            codes[slots] = 0
+
+    def hold_lexemes(self) -> None:
+        """Choose the common lexemes (PostgreSQL's statistics of the text vector) and read them for every
+        slot (about 3 s at 100,000 listings: once per snapshot, at the worker's start or its first words)."""
+        column = Practitioner._meta.get_field("search_vector").column
+        table = Practitioner._meta.db_table
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT found.lexeme FROM pg_stats AS stats "
+                "CROSS JOIN LATERAL unnest(stats.most_common_elems::text::text[], stats.most_common_elem_freqs) "
+                "AS found(lexeme, share) "
+                "JOIN pg_class AS class ON class.oid = %s::regclass "
+                "WHERE stats.schemaname = current_schema() AND stats.tablename = %s AND stats.attname = %s "
+                "AND found.lexeme IS NOT NULL AND found.share >= %s AND found.share * class.reltuples >= %s "
+                "ORDER BY found.share DESC, found.lexeme LIMIT %s",
+                [
+                    table,
+                    table,
+                    column,
+                    text_words.HELD_LEXEME_SHARE,
+                    text_words.HELD_LEXEME_LISTINGS,
+                    text_words.HELD_LEXEMES_MAX,
+                ],
+            )
+            held = [row[0] for row in cursor.fetchall()]
+        self.lexemes = {lexeme: np.zeros(self.capacity, np.uint8) for lexeme in held}
+        self._read_words(None)
+
+    def _read_words(self, pks: list[int] | None) -> None:
+        """Each held lexeme's weights code for these listings (all when None), from their stored vectors."""
+        if not self.lexemes or (pks is not None and not pks):
+            return
+        table = Practitioner._meta.db_table
+        column = Practitioner._meta.get_field("search_vector").column
+        only = " AND listing.id = ANY(%s)" if pks is not None else ""
+        new_codes = []
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                "SELECT word.lexeme, array_to_string(word.weights, ''), string_agg(listing.id::text, ',') "  # noqa: S608 -- our table and column
+                f"FROM {table} AS listing CROSS JOIN LATERAL unnest(listing.{column}) AS word "
+                f"WHERE word.lexeme = ANY(%s){only} GROUP BY 1, 2",
+                [list(self.lexemes), *([pks] if pks is not None else [])],
+            )
+            for lexeme, weights, ids in cursor.fetchall():
+                code = self.weight_code.get(weights)
+                if code is None:
+                    if len(self.weight_code) >= text_words.MAX_CODES:  # too many kinds of positions: SQL
+                        self.lexemes = {}
+                        return
+                    code = self.weight_code[weights] = len(self.weight_code)
+                    self.terms[code] = text_words.rank_term(weights)
+                    new_codes.append(weights)
+                found = np.array(ids.split(","), np.int64)
+                found = found[found < len(self.slot_of_pk)]
+                slots = self.slot_of_pk[found]
+                self.lexemes[lexeme][slots[slots >= 0]] = code
+            if pks is None:
+                self.ranks_exact = text_words.check_terms(cursor, [w for w in self.weight_code if w])
+            elif new_codes and self.ranks_exact:
+                self.ranks_exact = text_words.check_terms(cursor, new_codes)
+
     def _rank_names(self) -> None:
         """Each slot's position in PostgreSQL's `ORDER BY name, pk` over the rows (the sorts' last keys)."""
         ordered = np.fromiter(
@@ -278,8 +358,10 @@ class Snapshot:
                 slot = self.slot_of_pk[pk] if pk < len(self.slot_of_pk) and pk not in present else -1
                 if slot >= 0:
                     self._clear(int(slot))
+                    self._clear_words(np.array([slot]))
             if self._write(rows):  # new, back or renamed: the name order changed
                 self._rank_names()
+            self._read_words(sorted(present))
             for change_id, _pk, xid in new:
                 self.applied[change_id] = xid
         self.applied = {change_id: xid for change_id, xid in self.applied.items() if xid >= xmin}
@@ -304,6 +386,29 @@ class Snapshot:
         counts = np.bitwise_count(bits[:, : len(packed)] & packed).sum(axis=1, dtype=np.int64)
         return {item_id: int(counts[row]) for item_id, row in self.item_row[kind].items() if counts[row]}
 
+    def match_words(self, text: str, *, ranked: bool) -> tuple[np.ndarray, np.ndarray] | None:
+        """(slot mask, ts_rank per slot as double precision) of the words `text` from the held lexemes
+        (the rank only when `ranked`), or None when they must be matched in SQL (search.words)."""
+        if self.lexemes is None:
+            self.hold_lexemes()
+        if not self.lexemes:
+            return None
+        tree = parsed_words(self.using, text)
+        if tree is None:
+            return None
+        ordered = text_words.lexemes(tree)
+        if any(lexeme not in self.lexemes for lexeme in ordered):
+            return None
+        if ranked and not (self.ranks_exact and text_words.ranked_as_or(tree)):
+            return None
+        n = self.n
+        mask = text_words.evaluate(tree, lambda lexeme: self.lexemes[lexeme][:n] > 0)
+        mask &= self.columns["alive"][:n]
+        if not ranked:
+            return mask, np.zeros(n, np.float64)
+        ranks = text_words.rank_or([self.terms[self.lexemes[lexeme][:n]] for lexeme in ordered])
+        return mask, np.where(mask, ranks.astype(np.float64), 0.0)
+
     def held(self, kind: str, slot: int) -> tuple[int, ...]:
         byte, bit = slot >> 3, np.uint8(1 << (slot & 7))
         column = self.bits[kind][:, byte] & bit
@@ -318,6 +423,25 @@ def forget() -> None:
     """Drop every worker snapshot (tests, after the database was emptied without the log)."""
     with _lock:
         _snapshots.clear()
+        _parsed.clear()
+
+
+_parsed: dict[tuple[str, str], object] = {}
+PARSED_KEPT = 10_000
+
+
+def parsed_words(using: str, text: str):
+    """PostgreSQL's reading of the words (`websearch_to_tsquery`, as the search's SQL) as a search.words
+    tree, or None (see search.words.parse); kept per process, as the reading depends only on the text."""
+    key = (using, text)
+    if key not in _parsed:
+        with connections[using].cursor() as cursor:
+            cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, text])
+            query_text = cursor.fetchone()[0]
+        if len(_parsed) >= PARSED_KEPT:
+            _parsed.clear()
+        _parsed[key] = text_words.parse(query_text)
+    return _parsed[key]
 
 
 def current_snapshot(using: str) -> Snapshot:
@@ -341,7 +465,9 @@ def current_snapshot(using: str) -> Snapshot:
         xmin, own = found[0][0], found[0][1]
         changes = [(change_id, pk, xid) for _x, _o, change_id, pk, xid in found if change_id is not None]
         if own is not None:  # this transaction wrote: what it sees is not everyone's yet
-            return Snapshot.load(using, xmin)
+            private = Snapshot.load(using, xmin)
+            private.lexemes = {}  # for one search: its words are matched in SQL (hold_lexemes reads them)
+            return private
         stale = snapshot is None or time.monotonic() - snapshot.looked_at > RELOAD_AFTER_SECONDS
         snapshot = Snapshot.load(using, xmin, changes) if stale else snapshot.catch_up(changes, xmin)
         _snapshots[key] = snapshot
@@ -381,7 +507,10 @@ class MemorySearch:
     @cached_property
     def _words(self) -> tuple[np.ndarray, np.ndarray]:
         """(slot mask, ts_rank per slot) of the listings whose text matches the words (the rank only
-        for best match, which scores by it)."""
+        for best match, which scores by it): from the held lexemes when they answer it, else in SQL."""
+        held = self.snapshot.match_words(self.filterset.text, ranked=self.filterset.effective_sort == "relevance")
+        if held is not None:
+            return held
         query = SearchQuery(self.filterset.text, config=SEARCH_CONFIG, search_type="websearch")
         listings = Practitioner.objects.using(self.using).filter(search_vector=query).order_by()
         # Only the listings the other filters leave (without the filters the facet counts leave out,

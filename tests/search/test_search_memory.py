@@ -9,17 +9,23 @@ PostgreSQL only: SQLite searches the projection in SQL.
 
 import datetime
 
+import numpy as np
 import psycopg
 import pytest
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection, transaction
+from django.db.models import F, FloatField
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from practitioners import services as listing_services
+from practitioners.expressions import SEARCH_CONFIG
 from practitioners.models import Practitioner, SearchRow, SearchRowChange
 from practitioners.search_rows import prune_search_row_changes, rebuild_search_rows
 from search import memory
+from search import words as text_words
 from search.filters import PractitionerFilterSet
 from search.selectors import search_base_qs
 from tests.factories import UserFactory, searchable_practitioner
@@ -148,3 +154,64 @@ def test_changes_older_than_a_day_are_pruned():
     kept = SearchRowChange.objects.count() - SearchRowChange.objects.filter(practitioner_id=ann.pk).count()
     assert prune_search_row_changes() > 0
     assert SearchRowChange.objects.count() == kept and not SearchRowChange.objects.filter(practitioner_id=ann.pk)
+
+
+@pytest.fixture
+def held_words(monkeypatch):
+    """Every lexeme of the listings is held in memory (search.words), as the most common ones are on
+    a large directory: call it after the listings exist (PostgreSQL's statistics choose them)."""
+    monkeypatch.setattr(text_words, "HELD_LEXEME_SHARE", 0)
+    monkeypatch.setattr(text_words, "HELD_LEXEME_LISTINGS", 0)
+
+    def hold() -> memory.Snapshot:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Practitioner._meta.db_table}")
+        memory.forget()
+        snapshot = memory.current_snapshot("default")
+        snapshot.hold_lexemes()
+        return snapshot
+
+    return hold
+
+
+def words_in_sql(queries) -> list[str]:
+    return [query["sql"] for query in queries if "@@" in query["sql"]]
+
+
+def ranks_in_sql(text: str) -> dict[int, float]:
+    query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    ranked = Practitioner.objects.filter(search_vector=query).annotate(
+        rank=Cast(SearchRank(F("search_vector"), query), FloatField())
+    )
+    return dict(ranked.values_list("pk", "rank"))
+
+
+def test_common_words_are_matched_and_ranked_in_memory_and_follow_writes(staff, held_words):
+    ann = searchable_practitioner(name="Ann", bio="Needles for back pain.")
+    searchable_practitioner(name="Bea Needle", bio="Cupping, and needles for neck pain and back pain.")
+    searchable_practitioner(name="Cal", bio="Massage.")
+    held = held_words()
+    assert {"needl", "back", "pain", "bea"} <= set(held.lexemes)
+    assert held.ranks_exact
+    with CaptureQueriesContext(connection) as queries:
+        assert found(q="needles") == ["Bea Needle", "Ann"]  # the name's weight first
+        assert found(q="needles or massage", sort="experience") == ["Ann", "Bea Needle", "Cal"]
+        assert found(q="pain -neck", sort="experience") == ["Ann"]  # matched in memory (ranked in SQL: an AND)
+    assert not words_in_sql(queries)
+    for text in ("needles", "needles or massage or bea", "-cupping"):
+        mask, ranks = held.match_words(text, ranked=True)
+        pks = held.columns["pk"][: held.n]
+        assert {int(pks[slot]): float(ranks[slot]) for slot in np.flatnonzero(mask)} == ranks_in_sql(text)
+
+    listing_services.listing_staff_update(practitioner=ann, actor=staff, changes={"bio": "Massage only."})
+    with CaptureQueriesContext(connection) as queries:
+        assert found(q="needles") == ["Bea Needle"]
+        assert found(q="massage", sort="experience") == ["Ann", "Cal"]
+    assert not words_in_sql(queries)
+    assert memory.current_snapshot("default") is held  # caught up from the log
+
+    with CaptureQueriesContext(connection) as queries:
+        assert found(q="back pain") == ["Bea Needle"]  # an AND query's rank needs positions: SQL
+        assert found(q='"back pain"', sort="experience") == ["Bea Needle"]  # a phrase: SQL
+        assert found(q="needles or zebra") == ["Bea Needle"]  # a lexeme not held: SQL
+    assert len(words_in_sql(queries)) == 3
