@@ -482,6 +482,7 @@ class MemorySearch:
         self.filterset = filterset
         self.facets = facets  # False: only the count and pages (the API), so words need testing on fewer
         self.using = router.db_for_read(Practitioner)
+        self.words_narrowed = False  # the words were tested only on the listings the other filters leave
 
     @cached_property
     def snapshot(self) -> Snapshot:
@@ -518,6 +519,7 @@ class MemorySearch:
         # reads just those by primary key.
         candidates = self.filtered(exclude=(*SELF_EXCLUDING_FILTERS, "q") if self.facets else ("q",))
         if candidates.sum() < TEXT_CANDIDATES_LIMIT:
+            self.words_narrowed = True
             pks = self.snapshot.columns["pk"][: self.snapshot.n][candidates]
             # One array parameter (not thousands of IN parameters to send, parse and plan).
             column = f"{Practitioner._meta.db_table}.{Practitioner._meta.pk.column}"
@@ -602,6 +604,24 @@ class MemorySearch:
             elif name not in ("radius", "sort"):
                 raise ValueError(f"The memory index does not know the parameter {name!r}.")
         return mask
+
+    def filtered_without(self, name: str) -> np.ndarray | None:
+        """The slots matching every usable parameter but `name` (an empty search's advice), or None when
+        this search's words were tested only on the listings the other filters leave (SQL on a few)."""
+        mask = self.filtered(exclude={name})
+        return None if self.words_narrowed and name != "q" else mask
+
+    def candidate_rows(self, *, without: str):
+        """The search rows of `filtered_without(without)` as a queryset by primary key
+        (`ProjectedSearch.filtered`'s rows), or None when they are too many to name or unknown."""
+        mask = self.filtered_without(without)
+        slots = np.flatnonzero(mask) if mask is not None else None
+        if slots is None or len(slots) > TEXT_CANDIDATES_LIMIT:
+            return None
+        pks = self.snapshot.columns["pk"][slots]
+        column = f"{SearchRow._meta.db_table}.{SearchRow._meta.pk.column}"
+        named = RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
+        return SearchRow.objects.using(self.using).filter(named)
 
     @cached_property
     def _matches(self) -> np.ndarray:

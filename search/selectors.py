@@ -467,15 +467,19 @@ class NearbyListing:
 
 
 def nearest_beyond_radius(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> list[NearbyListing]:
-    """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one query."""
+    """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one
+    query (the memory index gives the rows to look at when they are few enough)."""
     index = index or ProjectedSearch(filterset)
     place = filterset.place
+    candidates = index.candidate_rows(without="location") if isinstance(index, MemorySearch) else None
+    if candidates is None:
+        index = ProjectedSearch(filterset)
+        candidates = index.filtered(exclude={"location"})
     rows = (
-        index.filtered(exclude={"location"})
-        .filter(near_q(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
+        candidates.filter(near_q(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
         .annotate(distance=nearest_location_miles(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
         .order_by("distance", "name", "pk")
-        .values_list("name", index.SLUG, "distance")[:BEYOND_RADIUS_COUNT]
+        .values_list("name", ProjectedSearch.SLUG, "distance")[:BEYOND_RADIUS_COUNT]
     )
     return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
 
@@ -484,11 +488,16 @@ def best_filter_to_drop(
     filterset: PractitionerFilterSet, *, index: SearchIndex | None = None
 ) -> tuple[str, int] | None:
     """The one filter whose removal gives the most results, with that number (None when none helps):
-    one query, a UNION ALL of one COUNT per filter in use."""
+    one query, a UNION ALL of one COUNT per filter in use (counted in memory by the memory index)."""
     index = index or ProjectedSearch(filterset)
     in_use = [name for name in DROPPABLE if filterset.value(name) not in (None, "", [], False)]
     if not in_use:
         return None
+    masks = {name: index.filtered_without(name) for name in in_use} if isinstance(index, MemorySearch) else {}
+    if masks and all(mask is not None for mask in masks.values()):
+        name, n = max(((name, int(masks[name].sum())) for name in in_use), key=lambda item: item[1])
+        return (name, n) if n > 0 else None
+    index = ProjectedSearch(filterset) if isinstance(index, MemorySearch) else index
     parts = [
         index.filtered(exclude={name})
         .order_by()
@@ -543,7 +552,9 @@ def search_practitioners(
         identity = search_identity(filterset)
         if filterset.place:
             search.nearest_beyond = cached_search_value(
-                "beyond", lambda: nearest_beyond_radius(filterset), identity=identity
+                "beyond", lambda: nearest_beyond_radius(filterset, index=index), identity=identity
             )
-        search.drop_advice = cached_search_value("drop", lambda: best_filter_to_drop(filterset), identity=identity)
+        search.drop_advice = cached_search_value(
+            "drop", lambda: best_filter_to_drop(filterset, index=index), identity=identity
+        )
     return search

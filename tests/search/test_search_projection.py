@@ -266,6 +266,11 @@ def assert_same_answers(params: dict) -> None:
             computed.append(in_memory._score(slots).tolist())
         assert dict(zip(pks, (list(row) for row in zip(*computed, strict=True)), strict=True)) == in_sql
         assert search_facets(filterset, index=in_memory) == plain_facets, query.urlencode()
+        assert best_filter_to_drop(filterset, index=in_memory) == best_filter_to_drop(filterset, index=plain), (
+            query.urlencode()
+        )
+        if filterset.place:
+            assert nearest_beyond_radius(filterset, index=in_memory) == nearest_beyond_radius(filterset, index=plain)
     assert best_filter_to_drop(filterset, index=projected) == best_filter_to_drop(filterset, index=plain)
     if filterset.place:
         assert nearest_beyond_radius(filterset, index=projected) == nearest_beyond_radius(filterset, index=plain)
