@@ -49,7 +49,7 @@ serve-prod: $(STAMP)
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_SETTINGS_MODULE=directory.settings.prod $(VENV)/bin/gunicorn directory.wsgi:application \
-	  --workers 2 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
+	  --workers 2 --timeout 120 --bind $(HOST):$(PORT) --no-control-socket --access-logfile -
 
 # The benchmark on PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432) with gunicorn and wrk;
 # builds its databases and data if missing. bench: 10k + 100k listings, writes docs/performance.md with the

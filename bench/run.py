@@ -300,6 +300,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+WORKER_TIMEOUT_S = 120  # gunicorn's --timeout, as docs/deployment.md says
+
+
 class Gunicorn:
     def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
         self.env, self.port, self.log = env, port, log
@@ -316,12 +319,14 @@ class Gunicorn:
             "--workers=2",
             f"--bind=127.0.0.1:{self.port}",
             "--no-control-socket",
+            # A worker loads its memory index before it answers (about a minute at 1,000,000 listings).
+            f"--timeout={WORKER_TIMEOUT_S}",
             f"--error-logfile={self.log}",
         ]
 
     def __enter__(self) -> "Gunicorn":
         self.process = subprocess.Popen(self.command(), env=self.env, cwd=ROOT)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 3 * WORKER_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
@@ -331,7 +336,7 @@ class Gunicorn:
                         return self
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer /healthz within 60 s; see {self.log}")
+        raise RuntimeError(f"gunicorn did not answer /healthz within {3 * WORKER_TIMEOUT_S} s; see {self.log}")
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:

@@ -303,26 +303,29 @@ class Snapshot:
         column = Practitioner._meta.get_field("search_vector").column
         only = " AND listing.id = ANY(%s)" if pks is not None else ""
         new_codes = []
-        with connections[self.using].cursor() as cursor:
+        connection = connections[self.using]
+        with connection.chunked_cursor() as cursor:  # a group at a time: millions of ids as text at once is 1 GB
             cursor.execute(
                 "SELECT word.lexeme, array_to_string(word.weights, ''), string_agg(listing.id::text, ',') "  # noqa: S608 -- our table and column
                 f"FROM {table} AS listing CROSS JOIN LATERAL unnest(listing.{column}) AS word "
                 f"WHERE word.lexeme = ANY(%s){only} GROUP BY 1, 2",
                 [list(self.lexemes), *([pks] if pks is not None else [])],
             )
-            for lexeme, weights, ids in cursor.fetchall():
-                code = self.weight_code.get(weights)
-                if code is None:
-                    if len(self.weight_code) >= text_words.MAX_CODES:  # too many kinds of positions: SQL
-                        self.lexemes = {}
-                        return
-                    code = self.weight_code[weights] = len(self.weight_code)
-                    self.terms[code] = text_words.rank_term(weights)
-                    new_codes.append(weights)
-                found = np.array(ids.split(","), np.int64)
-                found = found[found < len(self.slot_of_pk)]
-                slots = self.slot_of_pk[found]
-                self.lexemes[lexeme][slots[slots >= 0]] = code
+            while groups := cursor.fetchmany(20):
+                for lexeme, weights, ids in groups:
+                    code = self.weight_code.get(weights)
+                    if code is None:
+                        if len(self.weight_code) >= text_words.MAX_CODES:  # too many kinds of positions: SQL
+                            self.lexemes = {}
+                            return
+                        code = self.weight_code[weights] = len(self.weight_code)
+                        self.terms[code] = text_words.rank_term(weights)
+                        new_codes.append(weights)
+                    found = np.fromstring(ids, np.int64, sep=",")  # no list of millions of strings
+                    found = found[found < len(self.slot_of_pk)]
+                    slots = self.slot_of_pk[found]
+                    self.lexemes[lexeme][slots[slots >= 0]] = code
+        with connection.cursor() as cursor:
             if pks is None:
                 self.ranks_exact = text_words.check_terms(cursor, [w for w in self.weight_code if w])
             elif new_codes and self.ranks_exact:
