@@ -412,6 +412,19 @@ class Snapshot:
         ranks = text_words.rank_or([self.terms[self.lexemes[lexeme][:n]] for lexeme in ordered])
         return mask, np.where(mask, ranks.astype(np.float64), 0.0)
 
+    def words_superset(self, text: str) -> np.ndarray | None:
+        """A mask of the slots that can match the words, from the held lexemes (search.words.superset),
+        for words matched in SQL (a phrase, a rarer lexeme, a ranked AND); None when it says nothing."""
+        if not self.lexemes:
+            return None
+        tree = parsed_words(self.using, text, phrases=True)
+        if tree is None:
+            return None
+        n = self.n
+        return text_words.superset(
+            tree, lambda lexeme: self.lexemes[lexeme][:n] > 0 if lexeme in self.lexemes else None
+        )
+
     def held(self, kind: str, slot: int) -> tuple[int, ...]:
         byte, bit = slot >> 3, np.uint8(1 << (slot & 7))
         column = self.bits[kind][:, byte] & bit
@@ -433,7 +446,7 @@ _parsed: dict[tuple[str, str], object] = {}
 PARSED_KEPT = 10_000
 
 
-def parsed_words(using: str, text: str):
+def parsed_words(using: str, text: str, *, phrases: bool = False):
     """PostgreSQL's reading of the words (`websearch_to_tsquery`, as the search's SQL) as a search.words
     tree, or None (see search.words.parse); kept per process, as the reading depends only on the text."""
     key = (using, text)
@@ -443,8 +456,8 @@ def parsed_words(using: str, text: str):
             query_text = cursor.fetchone()[0]
         if len(_parsed) >= PARSED_KEPT:
             _parsed.clear()
-        _parsed[key] = text_words.parse(query_text)
-    return _parsed[key]
+        _parsed[key] = query_text
+    return text_words.parse(_parsed[key], phrases=phrases)
 
 
 def current_snapshot(using: str) -> Snapshot:
@@ -521,6 +534,9 @@ class MemorySearch:
         # when there are facets) need their words tested and ranked: when they are few, PostgreSQL
         # reads just those by primary key.
         candidates = self.filtered(exclude=(*SELF_EXCLUDING_FILTERS, "q") if self.facets else ("q",))
+        superset = self.snapshot.words_superset(self.filterset.text)  # every listing the words can match
+        if superset is not None:
+            candidates &= superset
         if candidates.sum() < TEXT_CANDIDATES_LIMIT:
             self.words_narrowed = True
             pks = self.snapshot.columns["pk"][: self.snapshot.n][candidates]

@@ -51,13 +51,13 @@ class Lexeme:
 
 @dataclass(frozen=True)
 class Op:
-    op: str  # "!", "&" or "|"
+    op: str  # "!", "&", "|" or a phrase operator ("<->", "<2>", …)
     args: tuple
 
 
-def parse(query_text: str) -> Lexeme | Op | None:
+def parse(query_text: str, *, phrases: bool = False) -> Lexeme | Op | None:
     """A tsquery's text form (`'back' & !'neck'`) as a tree; None when it is empty or has what is not
-    matched in memory (a phrase operator, a prefix or weight restriction)."""
+    matched in memory (a prefix or weight restriction; a phrase operator unless `phrases`, for `superset`)."""
     tokens, position = [], 0
     query_text = query_text.strip()
     while position < len(query_text):
@@ -65,12 +65,12 @@ def parse(query_text: str) -> Lexeme | Op | None:
         if found is None:
             return None
         lexeme, suffix, phrase, operator = found.groups()
-        if suffix or phrase:
+        if suffix or (phrase and not phrases):
             return None
         if lexeme is not None:
             tokens.append(Lexeme(re.sub(r"''|\\(.)", lambda m: m.group(1) or "'", lexeme)))
         else:
-            tokens.append(operator)
+            tokens.append(phrase or operator)
         position = found.end()
     if not tokens:
         return None
@@ -86,15 +86,21 @@ def _or(tokens: list) -> tuple:
 
 
 def _and(tokens: list) -> tuple:
-    return _chain(tokens, "&", _not)
+    return _chain(tokens, "&", _phrase)
+
+
+def _phrase(tokens: list) -> tuple:
+    return _chain(tokens, "<", _not)
 
 
 def _chain(tokens: list, operator: str, operand) -> tuple:
-    """Operands joined by one binary operator, grouped from the left (how PostgreSQL writes them)."""
+    """Operands joined by one binary operator ("<": any phrase operator), grouped from the left (how
+    PostgreSQL writes them)."""
     left, rest = operand(tokens)
-    while rest and rest[0] == operator:
+    while rest and isinstance(rest[0], str) and rest[0].startswith(operator):
+        joined = rest[0]
         right, rest = operand(rest[1:])
-        left = Op(operator, (left, right))
+        left = Op(joined, (left, right))
     return left, rest
 
 
@@ -137,6 +143,21 @@ def evaluate(tree: Lexeme | Op, present) -> np.ndarray:
         return ~evaluate(tree.args[0], present)
     left, right = (evaluate(arg, present) for arg in tree.args)
     return left & right if tree.op == "&" else left | right
+
+
+def superset(tree: Lexeme | Op, present) -> np.ndarray | None:
+    """A mask of the slots that can match the query, from the lexemes `present(lexeme)` knows (None for
+    the others): every operand of an AND or a phrase must match, so their masks are intersected; None
+    when nothing is known (a NOT, an OR with an unknown side)."""
+    if isinstance(tree, Lexeme):
+        return present(tree.text)
+    if tree.op == "!":
+        return None
+    masks = [superset(arg, present) for arg in tree.args]
+    if tree.op == "|":
+        return None if any(mask is None for mask in masks) else masks[0] | masks[1]
+    known = [mask for mask in masks if mask is not None]
+    return None if not known else known[0] & known[-1]
 
 
 def ranked_as_or(tree: Lexeme | Op) -> bool:

@@ -67,6 +67,7 @@ WORDS = (
     "sciatica or pain or back",
     "pain -back",
     "-needle or clinic",
+    "low-back needle",
 )
 CONDITIONS = ("neck-pain", "chronic-low-back-pain", "sciatica", "tension-headache")
 

@@ -65,3 +65,25 @@ def test_the_rank_terms_are_postgresqls_for_every_kind_of_positions():
     terms = [np.array([words.rank_term(kind)], np.float32) for kind in ("BC", "CCA")]
     assert float(words.rank_or(terms)[0]) == both
     assert words.rank_term("B") != words.rank_term("BC")
+
+
+def test_a_phrase_bounds_its_matches_by_the_lexemes_it_needs():
+    """Words matched in SQL (a phrase, a rare lexeme, a NOT) are tested only on the listings that hold
+    every lexeme they need: the superset of their matches from the held lexemes."""
+    masks = {
+        "low": np.array([1, 1, 0, 1], bool),
+        "back": np.array([1, 0, 1, 1], bool),
+        "pain": np.array([0, 0, 1, 1], bool),
+    }
+
+    def known(text):
+        return words.superset(words.parse(text, phrases=True), masks.get)
+
+    assert words.parse("'low-back' <-> 'low' <-> 'back'", phrases=True) == Op(
+        "<->", (Op("<->", (Lexeme("low-back"), Lexeme("low"))), Lexeme("back"))
+    )
+    assert known("'low-back' <-> 'low' <-> 'back'").tolist() == [True, False, False, True]  # 'low-back' not held
+    assert known("'low' <2> 'back' & 'pain'").tolist() == [False, False, False, True]
+    assert known("!'low' <-> 'back'").tolist() == [True, False, True, True]  # a NOT bounds nothing
+    assert known("'low' | 'zebra'") is None and known("!'low'") is None and known("'zebra'") is None
+    assert known("'low' | 'pain'").tolist() == [True, True, True, True]
