@@ -61,10 +61,22 @@ NOTES = (
     "columns, one slot per listing, and a bitmap per vocabulary item; a search's filters are vector "
     "operations, a facet count is a population count of (item AND matches), a page's order a partial sort "
     "of the matching slots by the same keys, computed with the same floating-point operations as the SQL. "
-    "Only the words and the place are asked of PostgreSQL (ids, rank, distance), so a broad search no longer "
+    "Only the place, and the words that are not common, are asked of PostgreSQL (ids, rank, distance), so a broad search no longer "
     "reads 100,000 rows. Each search first reads the changes logged by the writes its last look could not "
     "see (`SearchRowChange`, one indexed query, about 1 ms); a worker loads the rows at start (about 1.4 s "
     "and 14 MiB at 100,000 listings). The hypothesis test compares its answers with the plain definitions.",
+    "- **The common words in memory too** (`search/words.py`): each worker holds the directory's most common "
+    "lexemes (PostgreSQL's own statistics of the text vector choose them: in at least 2% and 2,000 listings, "
+    "at most 256; 195 at 100,000 listings), one byte per listing each, the code of the lexeme's position "
+    "weights, read from the stored vectors. PostgreSQL parses the words (`websearch_to_tsquery`); a query "
+    "made only of held lexemes with AND, OR and NOT is matched in memory, and best match's `ts_rank` is "
+    "computed as PostgreSQL's calc_rank_or computes it in single precision (checked against PostgreSQL for "
+    "every weights code at load) for the queries PostgreSQL ranks that way (one word, OR, NOT). A phrase (quoted or "
+    "hyphenated words), a rarer lexeme, or best match of an AND (its rank depends on the distances between "
+    "positions) is asked of PostgreSQL, but only about the listings that hold every held lexeme it needs. "
+    "A worker reads them at start: about 3–5 s and 20 MiB more at 100,000 listings, 37 s and 190 MiB at "
+    "1,000,000 (gunicorn's `--timeout 120`). The empty search's advice (the filter to drop, the nearest "
+    "beyond the radius) is counted in memory too.",
     "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
     "longitude) index, stored rating fields, persistent connections, cached templates in production.",
     "",
@@ -72,13 +84,12 @@ NOTES = (
     "",
     "- **Broad new searches** (no place: the bare page, a yes/no filter, a common condition) are now "
     "counted and ordered in memory (above); what is left of their time is Python and rendering.",
-    "- **Words that match a large share of the directory** ('headache', 'sports', 'post-surgical' with the "
-    "best-match order, or 'acupuncture' with one yes/no filter): PostgreSQL tests and ranks every matching "
-    "listing's text vector, decompressing it from the wide listing table (about 2.5 µs a listing: 250 ms for "
-    "a word in every listing). When the other filters leave fewer than 5,000 listings only those are asked "
-    "about, by primary key; otherwise all are. These searches are most of the remaining cold p95. Next steps: "
-    "a narrower vector (name, clinic, conditions) beside the full one, or the lexemes in the memory index "
-    "(its own rank function, compared with `ts_rank` by a hypothesis test).",
+    "- **Words PostgreSQL still tests** ('back pain' or 'chinese medicine' with the best-match order, "
+    "'post-surgical' or 'scoliosis-related': an AND's rank and a phrase need the lexemes' positions, which "
+    "memory does not hold): PostgreSQL tests and ranks every listing that holds the needed lexemes, "
+    "decompressing its text vector (about 2.5 µs a listing: 'back pain' ranked took 457 ms at 100,000 listings). "
+    "These are now the slowest cold searches. Next steps: positions of the common lexemes in memory (an "
+    "AND's rank, calc_rank_and, from them), or a narrower vector (name, clinic, conditions) beside the full one.",
     "- **Time outside SQL**: a first request of the search page still spends about as much time in Python as "
     "in SQL at 100,000 listings, and most of its time at 10,000 (the SQL p50 column against p50): building and "
     "compiling the entries and rows queries (about 10 ms), validating the form (about 5 ms) and rendering about "
@@ -92,14 +103,16 @@ NOTES = (
     "mix's p95 is about the 85th percentile of their times, so it follows the cold p95 (words that match "
     "much of the directory, below); the kept HTML and JSON made the rest cheap, which is what lifted the "
     "throughput.",
-    "- **Growth to 1,000,000 listings**: every one of the slowest cold searches there has words ('back', "
-    "'back pain', 'joint', 'tension'): a common word matches most of a million text vectors, which "
-    "PostgreSQL tests and ranks one by one (2–4 s), and the 5,000-candidate shortcut rarely applies at that "
-    "size. A located search's place reads every location within its radius (the located searches' SQL p50 "
-    "grows from about 10 ms to 65 ms). What the memory index does itself grows with memory bandwidth; a worker's "
-    "memory under the mix grows from about 295 MB to 495–580 MB. Would take: the text matched in memory too (posting lists of "
-    "frequent lexemes, the query parsed by PostgreSQL, a rank compared with `ts_rank` by a hypothesis test), "
-    "and the places from an in-memory grid of location points.",
+    "- **Growth to 1,000,000 listings**: the common words in memory took the cold p95 there from 1,795 to "
+    "553 ms (page) and from 1,949 to 519 ms (API), and the mix from 12.4 to 18.2 requests/s (recorded at "
+    "105a543 and 728b52c, same machine kind). Still too slow: (1) the words PostgreSQL still tests ('back "
+    "pain' ranked 4.7 s, 'post-surgical', 'scoliosis-related', 'upper-back': 2.4–3.3 s): an AND's rank or "
+    "a phrase over most of a million text vectors; (2) the place: a located search reads every location "
+    "within its radius (the located searches' SQL p50 grows from about 10 ms to 65 ms). What the memory "
+    "index does itself grows with memory bandwidth; a worker's memory under the mix grows from about 310 MB "
+    "to 630–655 MB, and a worker takes about a minute to load at start. Would take: the common lexemes' "
+    "positions in memory (the AND's rank and the phrases from them), and the places from an in-memory grid "
+    "of location points.",
     "- **Profile**: now 7 queries for a visitor (8 for a claimed listing) and, in process, 1.6× faster at "
     "p50 and p95 than before (`KIND=profile python -m bench.cold_inprocess`, see docs/search.md's query "
     "table). What is left is mostly planning (about 4 ms for the listing's query, whose subqueries PostgreSQL "
@@ -133,7 +146,11 @@ NOTES = (
     "after a later one is not missed: tests/search/test_search_memory.py). A row changed outside the "
     "services is not logged, so the memory index, like the search rows, keeps the old values until the "
     "daily repair (which logs what it fixes) or a rebuild (which makes every worker reload). A worker that "
-    "has not searched for 6 hours reloads everything (the log keeps a day).",
+    "has not searched for 6 hours reloads everything (the log keeps a day). The common words it holds are "
+    "read with the rows a write logs (a bio edited through the services is in the next search); text "
+    "changed outside the services (raw SQL on `search_document`) is not logged, so a search whose words "
+    "are all common matches the old text until the worker reloads (at most 6 hours) or the search rows are "
+    "rebuilt; other words are tested in PostgreSQL, live.",
 )
 
 

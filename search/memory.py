@@ -442,7 +442,7 @@ def forget() -> None:
         _parsed.clear()
 
 
-_parsed: dict[tuple[str, str], object] = {}
+_parsed: dict[tuple[str, str], str] = {}  # (database, words) → websearch_to_tsquery(words)::text
 PARSED_KEPT = 10_000
 
 
@@ -450,36 +450,44 @@ def parsed_words(using: str, text: str, *, phrases: bool = False):
     """PostgreSQL's reading of the words (`websearch_to_tsquery`, as the search's SQL) as a search.words
     tree, or None (see search.words.parse); kept per process, as the reading depends only on the text."""
     key = (using, text)
-    if key not in _parsed:
+    if key not in _parsed:  # not read with the look (current_snapshot's `words`)
         with connections[using].cursor() as cursor:
             cursor.execute("SELECT websearch_to_tsquery(%s::regconfig, %s)::text", [SEARCH_CONFIG, text])
-            query_text = cursor.fetchone()[0]
-        if len(_parsed) >= PARSED_KEPT:
-            _parsed.clear()
-        _parsed[key] = query_text
+            _keep_parsed(using, text, cursor.fetchone()[0])
     return text_words.parse(_parsed[key], phrases=phrases)
 
 
-def current_snapshot(using: str) -> Snapshot:
+def _keep_parsed(using: str, text: str, query_text: str) -> None:
+    if len(_parsed) >= PARSED_KEPT:
+        _parsed.clear()
+    _parsed[(using, text)] = query_text
+
+
+def current_snapshot(using: str, *, words: str = "") -> Snapshot:
     """This worker's snapshot of the projection with every committed change in it (one query when
-    nothing changed); a private one when this transaction has written."""
+    nothing changed); a private one when this transaction has written. `words`: a search's words, which
+    the same query has PostgreSQL read (`parsed_words`) unless this process has read them before."""
     connection = connections[using]
     key = (using, connection.settings_dict["NAME"])
     with _lock:
         snapshot = _snapshots.get(key)
         since = snapshot.xmin if snapshot is not None else None  # a first load: the changes since the look's xmin
         table = SearchRowChange._meta.db_table
+        read = bool(words) and (using, words) not in _parsed
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT look.xmin, look.own, change.id, change.practitioner_id, change.xid FROM ("  # noqa: S608
+                "SELECT look.xmin, look.own, look.words, change.id, change.practitioner_id, change.xid FROM ("  # noqa: S608
                 "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, "
-                "pg_current_xact_id_if_assigned()::text::bigint AS own) AS look "
+                "pg_current_xact_id_if_assigned()::text::bigint AS own, "
+                f"{'websearch_to_tsquery(%s::regconfig, %s)::text' if read else 'NULL'} AS words) AS look "
                 f"LEFT JOIN {table} AS change ON change.xid >= COALESCE(%s, look.xmin)",
-                [since],
+                [*([SEARCH_CONFIG, words] if read else []), since],
             )
             found = cursor.fetchall()
         xmin, own = found[0][0], found[0][1]
-        changes = [(change_id, pk, xid) for _x, _o, change_id, pk, xid in found if change_id is not None]
+        if read:
+            _keep_parsed(using, words, found[0][2])
+        changes = [(change_id, pk, xid) for _x, _o, _w, change_id, pk, xid in found if change_id is not None]
         if own is not None:  # this transaction wrote: what it sees is not everyone's yet
             private = Snapshot.load(using, xmin)
             private.lexemes = {}  # for one search: its words are matched in SQL (hold_lexemes reads them)
@@ -502,7 +510,7 @@ class MemorySearch:
 
     @cached_property
     def snapshot(self) -> Snapshot:
-        return current_snapshot(self.using)
+        return current_snapshot(self.using, words=self.filterset.text)
 
     # ------------------------------------------------------------ what is asked of PostgreSQL
 

@@ -198,6 +198,9 @@ def test_common_words_are_matched_and_ranked_in_memory_and_follow_writes(staff, 
         assert found(q="needles or massage", sort="experience") == ["Ann", "Bea Needle", "Cal"]
         assert found(q="pain -neck", sort="experience") == ["Ann"]  # matched in memory (ranked in SQL: an AND)
     assert not words_in_sql(queries)
+    # No query of their own: the look for changes has PostgreSQL read the words.
+    assert not [query for query in queries if query["sql"].startswith("SELECT websearch_to_tsquery")]
+    assert [query for query in queries if query["sql"].startswith("SELECT look.xmin") and "websearch" in query["sql"]]
     for text in ("needles", "needles or massage or bea", "-cupping"):
         mask, ranks = held.match_words(text, ranked=True)
         pks = held.columns["pk"][: held.n]
