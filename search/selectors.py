@@ -472,14 +472,15 @@ def nearest_beyond_radius(filterset: PractitionerFilterSet, *, index: SearchInde
     index = index or ProjectedSearch(filterset)
     place = filterset.place
     candidates = index.candidate_rows(without="location") if isinstance(index, MemorySearch) else None
+    slug = ProjectedSearch.SLUG  # the memory index's candidates are search rows
     if candidates is None:
-        index = ProjectedSearch(filterset)
-        candidates = index.filtered(exclude={"location"})
+        index = ProjectedSearch(filterset) if isinstance(index, MemorySearch) else index
+        candidates, slug = index.filtered(exclude={"location"}), index.SLUG
     rows = (
         candidates.filter(near_q(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
         .annotate(distance=nearest_location_miles(place.latitude, place.longitude, BEYOND_RADIUS_MILES))
         .order_by("distance", "name", "pk")
-        .values_list("name", ProjectedSearch.SLUG, "distance")[:BEYOND_RADIUS_COUNT]
+        .values_list("name", slug, "distance")[:BEYOND_RADIUS_COUNT]
     )
     return [NearbyListing(name=name, slug=slug, distance=distance) for name, slug, distance in rows]
 
