@@ -10,12 +10,13 @@ What stays with PostgreSQL:
 
 - The parsing. `websearch_to_tsquery` turns the words into lexemes (stemming, stop words,
   quotes, "or", "-"); its text form is parsed here (`parse`). A query with a phrase (quoted words,
-  hyphenated words), or with any lexeme not held, is matched in SQL as before.
+  hyphenated words), or with any lexeme not held, is matched in SQL, but only on the listings that
+  hold every held lexeme it needs (`superset`).
 - The definition of ts_rank. Best match scores by `ts_rank(vector, query)`. For a query whose
   top operator is not AND (one word, "or", "-"), PostgreSQL's calc_rank_or depends only on each
   query lexeme's position weights in the vector: per lexeme E = wmax + Σ w_j/(j+1)² − wmax/(jm+1)²
   in single precision, summed as res = (float)(res + E / 1.64493406685) over the lexemes in
-  PostgreSQL's order (byte order, shorter first), then divided by their number. `rank_terms`
+  PostgreSQL's order (byte order, shorter first), then divided by their number. `rank_term`
   computes E per weights code the same way, and `check_terms` asks PostgreSQL to rank a vector
   with each code's weights: if any value differs, ranks are not computed here (the SQL ranks).
   An AND query's rank depends on the distances between positions, which are not held: SQL.
