@@ -498,6 +498,13 @@ def current_snapshot(using: str, *, words: str = "") -> Snapshot:
         return snapshot
 
 
+def _pk_in(model, pks: np.ndarray) -> RawSQL:
+    """`model`'s primary key among `pks`, as one array parameter (not thousands of IN parameters to
+    send, parse and plan)."""
+    column = f"{model._meta.db_table}.{model._meta.pk.column}"
+    return RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
+
+
 class MemorySearch:
     """One search (a bound `PractitionerFilterSet`) on this worker's snapshot: what the selectors ask
     of `ProjectedSearch` (`count`, `page_entries`, `facet_counts`), with the same answers."""
@@ -547,11 +554,7 @@ class MemorySearch:
             candidates &= superset
         if candidates.sum() < TEXT_CANDIDATES_LIMIT:
             self.words_narrowed = True
-            pks = self.snapshot.columns["pk"][: self.snapshot.n][candidates]
-            # One array parameter (not thousands of IN parameters to send, parse and plan).
-            column = f"{Practitioner._meta.db_table}.{Practitioner._meta.pk.column}"
-            candidate = RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
-            listings = listings.filter(candidate)
+            listings = listings.filter(_pk_in(Practitioner, self.snapshot.columns["pk"][: self.snapshot.n][candidates]))
         if self.filterset.effective_sort == "relevance":
             # As double precision, which widens the real exactly (its text form would round it).
             rank = Cast(SearchRank(F("search_vector"), query), FloatField())
@@ -645,10 +648,7 @@ class MemorySearch:
         slots = np.flatnonzero(mask) if mask is not None else None
         if slots is None or len(slots) > TEXT_CANDIDATES_LIMIT:
             return None
-        pks = self.snapshot.columns["pk"][slots]
-        column = f"{SearchRow._meta.db_table}.{SearchRow._meta.pk.column}"
-        named = RawSQL(f"{column} = ANY(%s)", [pks.tolist()], output_field=BooleanField())  # noqa: S611 -- our column; ids as a parameter
-        return SearchRow.objects.using(self.using).filter(named)
+        return SearchRow.objects.using(self.using).filter(_pk_in(SearchRow, self.snapshot.columns["pk"][slots]))
 
     @cached_property
     def _matches(self) -> np.ndarray:
