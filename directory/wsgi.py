@@ -39,7 +39,9 @@ def _load_search_memory() -> None:
     using = router.db_for_read(Practitioner)
     try:
         if memory.enabled(using):
-            memory.current_snapshot(using).hold_lexemes()
+            snapshot = memory.current_snapshot(using)
+            snapshot.hold_lexemes()
+            snapshot.hold_points()
     except Exception:  # a warm-up: whatever stops it, the first search loads instead
         logging.getLogger(__name__).warning("The search memory index was not loaded at start.", exc_info=True)
     finally:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from practitioners import services as listing_services
 from practitioners.expressions import SEARCH_CONFIG
-from practitioners.models import Practitioner, SearchRow, SearchRowChange
+from practitioners.models import PracticeLocation, Practitioner, SearchRow, SearchRowChange
 from practitioners.search_rows import prune_search_row_changes, rebuild_search_rows
 from search import memory
 from search import words as text_words
@@ -222,3 +222,29 @@ def test_common_words_are_matched_and_ranked_in_memory_and_follow_writes(staff, 
     # The AND and the phrase are tested only on the listings holding their lexemes (Bea's), by id.
     bea = Practitioner.objects.get(name="Bea Needle").pk
     assert f"ANY('{{{bea}}}'" in in_sql[0] and f"ANY('{{{bea}}}'" in in_sql[1]
+
+
+def test_places_are_held_in_memory_and_follow_location_writes(staff):
+    """A search by place reads the worker's points (no location query), and a location moved, added or
+    removed through the services is where the next search looks, without a reload."""
+    ann = searchable_practitioner(name="Ann", zip_code="94110")  # San Francisco
+    searchable_practitioner(name="Bea", zip_code="10001")  # New York
+    assert found(location="94110", radius="25") == ["Ann"]
+    held = memory.current_snapshot("default")
+    assert held.points is not None and len(held.points) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert found(location="10001", radius="25") == ["Bea"]
+    assert not [query for query in queries if "practitioners_practicelocation" in query["sql"]]
+
+    location = ann.locations.get()
+    location.zip_code, location.state_id, location.city = "10003", "NY", "New York"  # the service geocodes it
+    listing_services.location_staff_save(location=location, actor=staff)
+    assert found(location="94110", radius="25") == []
+    assert found(location="10001", radius="25", sort="experience") == ["Ann", "Bea"]
+    second = listing_services.location_staff_save(
+        location=PracticeLocation(practitioner=ann, city="Oakland", state_id="CA", zip_code="94607"), actor=staff
+    )
+    assert found(location="94110", radius="25") == ["Ann"]
+    listing_services.location_staff_delete(location=second, actor=staff)
+    assert found(location="94110", radius="25") == []
+    assert memory.current_snapshot("default") is held  # caught up from the log, not reloaded

@@ -249,12 +249,14 @@ def assert_same_answers(params: dict) -> None:
     if connection.vendor == "postgresql":  # the memory index (search.memory): PostgreSQL only
         in_memory = MemorySearch(filterset)
         in_memory.snapshot.hold_lexemes()  # a private copy (this transaction wrote): its words too
+        in_memory.snapshot.hold_points()  # and its places
         assert in_memory.page_entries(0, len(plain_ids)) == plain_entries, query.urlencode()
         for start, stop in ((0, 1), (1, 3), (2, 20)):  # pages: the candidates picked for a slice
             assert in_memory.page_entries(start, stop) == plain_entries[start:stop], query.urlencode()
         assert in_memory.count() == len(plain_ids), query.urlencode()
         pages_only = MemorySearch(filterset, facets=False)  # the API's: words tested on fewer listings
         pages_only.snapshot.hold_lexemes()
+        pages_only.snapshot.hold_points()
         assert pages_only.page_entries(0, len(plain_ids)) == plain_entries, query.urlencode()
         assert pages_only.count() == len(plain_ids), query.urlencode()
         # The same floating-point values as the SQL, not only the same order (near ties included).
