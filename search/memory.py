@@ -678,6 +678,24 @@ class MemorySearch:
         mask = self.filtered(exclude={name})
         return None if self.words_narrowed and name != "q" else mask
 
+    def nearest_beyond(self, miles: float, count: int) -> list[tuple[int, float]] | None:
+        """The `count` listings matching every parameter but the place nearest to it within `miles`, as
+        (listing id, miles), nearest first (ties by name): `selectors.nearest_beyond_radius` from the points;
+        None when this snapshot holds none or the words were tested on a few listings only."""
+        mask = self.filtered_without("location")
+        points = self.snapshot.located()
+        if mask is None or points is None:
+            return None
+        place = self.filterset.place
+        near = points.within(place.latitude, place.longitude, miles, self.snapshot.n)
+        slots = np.flatnonzero(mask & near.mask)
+        if len(slots) > count:  # the count-th nearest by numpy, and what its error could put before it
+            distance = near.distance[slots]
+            slots = slots[distance <= np.partition(distance, count - 1)[count - 1] + 2 * SLACK]
+        exact = near.exact(slots)
+        order = np.lexsort([self.snapshot.columns["name_rank"][slots], exact])[:count]
+        return [(int(self.snapshot.columns["pk"][slots[i]]), float(exact[i])) for i in order]
+
     def candidate_rows(self, *, without: str):
         """The search rows of `filtered_without(without)` as a queryset by primary key
         (`ProjectedSearch.filtered`'s rows), or None when they are too many to name or unknown."""

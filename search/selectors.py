@@ -34,7 +34,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from practitioners import freshness, geo, trust
-from practitioners.models import PracticeLocation, Practitioner, near_q, nearest_location_miles
+from practitioners.models import PracticeLocation, Practitioner, SearchRow, near_q, nearest_location_miles
 
 from . import memory
 from .answers import FacetCounts, PageEntry, page_entry
@@ -468,9 +468,16 @@ class NearbyListing:
 
 def nearest_beyond_radius(filterset: PractitionerFilterSet, *, index: SearchIndex | None = None) -> list[NearbyListing]:
     """The few listings matching every filter but the radius, nearest first (up to BEYOND_RADIUS_MILES): one
-    query (the memory index gives the rows to look at when they are few enough)."""
+    query (with the memory index's points, only for their names; otherwise the index gives the rows to
+    look at when they are few enough)."""
     index = index or ProjectedSearch(filterset)
     place = filterset.place
+    if isinstance(index, MemorySearch):
+        nearest = index.nearest_beyond(BEYOND_RADIUS_MILES, BEYOND_RADIUS_COUNT)
+        if nearest is not None:  # from the points: only the names and slugs are read
+            rows = SearchRow.objects.using(index.using).filter(pk__in=[pk for pk, _miles in nearest])
+            named = {pk: (name, slug) for pk, name, slug in rows.values_list("pk", "name", ProjectedSearch.SLUG)}
+            return [NearbyListing(*named[pk], distance=miles) for pk, miles in nearest if pk in named]
     candidates = index.candidate_rows(without="location") if isinstance(index, MemorySearch) else None
     slug = ProjectedSearch.SLUG  # the memory index's candidates are search rows
     if candidates is None:

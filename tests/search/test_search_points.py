@@ -20,7 +20,7 @@ from practitioners.geo import zip_place
 from practitioners.models import PracticeLocation, StateBoard
 from search import memory, points
 from search.filters import PractitionerFilterSet
-from search.selectors import PlainSearch, search_base_qs
+from search.selectors import PlainSearch, nearest_beyond_radius, search_base_qs
 from tests.factories import LocationFactory, PractitionerFactory
 
 pytestmark = [
@@ -140,10 +140,9 @@ def test_replaced_points_are_found_at_their_new_place(scattered, monkeypatch):
     }
 
 
-@pytest.mark.parametrize("sort", ["distance", "relevance"])
-def test_a_page_of_near_ties_is_in_postgresqls_order(sort, noisy):
-    """25 listings whose distances differ by less than numpy's error here: the page's candidates are
-    widened by the error and ordered by the exact distances."""
+@pytest.fixture
+def near_ties():
+    """25 listings at 94110 whose distances differ by less than numpy's error here (about 7e-8 miles)."""
     place = zip_place("94110")
     state = StateBoard.objects.get(state="CA")
     order = list(range(25))
@@ -154,18 +153,40 @@ def test_a_page_of_near_ties_is_in_postgresqls_order(sort, noisy):
             practitioner=listing,
             state=state,
             zip_code="94110",
-            latitude=place.latitude + step * 1e-9,  # about 7e-8 miles apart
+            latitude=place.latitude + step * 1e-9,
             longitude=place.longitude,
         )
     memory.forget()
+
+
+def search_for(**params) -> PractitionerFilterSet:
     query = QueryDict(mutable=True)
-    query.update({"location": "94110", "sort": sort})
-    filterset = PractitionerFilterSet(query, queryset=search_base_qs())
+    query.update(params)
+    return PractitionerFilterSet(query, queryset=search_base_qs())
+
+
+def held_search(filterset: PractitionerFilterSet) -> memory.MemorySearch:
+    search = memory.MemorySearch(filterset)
+    search.snapshot.hold_points()  # a private snapshot (this test's transaction wrote)
+    return search
+
+
+@pytest.mark.parametrize("sort", ["distance", "relevance"])
+def test_a_page_of_near_ties_is_in_postgresqls_order(sort, near_ties, noisy):
+    """The page's candidates are widened by numpy's error and ordered by the exact distances."""
+    filterset = search_for(location="94110", sort=sort)
     plain = PlainSearch(filterset).page_entries(0, 25)
     assert [entry.distance for entry in plain] == sorted(entry.distance for entry in plain)
     for start, stop in ((0, 3), (3, 5), (0, 25)):
-        search = memory.MemorySearch(filterset)
-        search.snapshot.hold_points()
+        search = held_search(filterset)
         assert search._nearby is not None  # the points answered, not SQL
         assert search.page_entries(start, stop) == plain[start:stop]
     assert not math.isclose(plain[0].distance, plain[1].distance, abs_tol=0.0)
+
+
+def test_the_nearest_beyond_the_radius_among_near_ties(near_ties, noisy):
+    filterset = search_for(location="94301", radius="5")  # Palo Alto: none within 5 miles
+    assert held_search(filterset).count() == 0
+    nearest = nearest_beyond_radius(filterset, index=held_search(filterset))
+    assert nearest == nearest_beyond_radius(filterset, index=PlainSearch(filterset))
+    assert len(nearest) == 3 and 25 < nearest[0].distance < 35
