@@ -12,15 +12,17 @@ The words (`q`) are matched here too when every lexeme of the query is one of th
 common ones, which each snapshot holds (`search.words`: what the text vectors say, read like the rows;
 best match's ts_rank computed as PostgreSQL computes it, for queries it ranks as an OR). Otherwise
 the words are asked of PostgreSQL, live (the listing's text vector: ids and, for best match,
-`ts_rank`), as is the place (`location`: the listings with a location inside the radius and the
-distance to the nearest, `PracticeLocation.objects.within`), with the same expressions as the plain
-definitions, so their answers are the same values.
+`ts_rank`), with the same expressions as the plain definitions, so their answers are the same values.
+The place (`location`: the listings with a location inside the radius and the distance to the nearest)
+is searched among the locations each snapshot holds (`search.points`, the plain definition's distance,
+PostgreSQL's value wherever it decides an answer); a private snapshot asks PostgreSQL
+(`PracticeLocation.objects.within`).
 
 Staying current: every rebuild of a row (`practitioners.search_rows.refresh_search_rows`) logs the
 listing in `SearchRowChange` with the id of its transaction, in that transaction. Before a search the
 worker reads, in one query, the changes of every transaction its previous look could not see
 (transaction id at least that look's `pg_snapshot_xmin`) and re-reads those rows (and their held
-lexemes, from the text vectors), so a write is in
+lexemes, from the text vectors, and their locations), so a write is in
 the next search that starts after it commits, in every worker. A search inside a transaction that
 has written (its own rows not committed yet) uses a private copy read through that transaction.
 
