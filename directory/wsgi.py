@@ -25,7 +25,7 @@ def _settle_worker() -> None:
 
 
 def _load_search_memory() -> None:
-    """The worker's memory index of the search projection and of its common words (`search.memory`,
+    """The worker's memory index of the search projection, its common words and its places (`search.memory`,
     PostgreSQL: about 5 s and 35 MiB at 100,000 listings), read now rather than by the first search. A database not
     reachable or not migrated yet (or a test session importing this module) only logs: the first
     search reads it then."""
