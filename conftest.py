@@ -38,6 +38,15 @@ def _clear_cache():
 
 
 @pytest.fixture(autouse=True)
+def _forget_prepared_statements():
+    """Each test starts as a new database connection would: no prepared statement (practitioners.prepared),
+    so the statement's PREPARE is in the first request's queries whatever ran before."""
+    from practitioners import prepared
+
+    prepared.forget()
+
+
+@pytest.fixture(autouse=True)
 def _forget_search_memory():
     """Each test starts without the workers' memory index of the search projection (search.memory):
     a transactional test's flush empties the tables without logging a change."""

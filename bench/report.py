@@ -88,6 +88,12 @@ NOTES = (
     "PostgreSQL's order of operations (checked bit for bit against PostgreSQL), and a page's candidates are "
     "widened by the error. Read at worker start with the rows; caught up from the same log (a location is "
     "written only through the listing services, which log the listing).",
+    "- **Prepared statements for the cards and the profile** (`practitioners/prepared.py`, PostgreSQL): a "
+    "page's 20 result rows with their license sentence, and a profile's listing with its trust facts and short "
+    "lists, are nested EXISTS subqueries that PostgreSQL took about 3 ms to plan and under 1 ms to run. Each is "
+    "prepared once per connection (its SQL, the day's dates written in, named by a digest) and run with the "
+    "ids or the slug; PostgreSQL then keeps a generic plan. The rows are the ORM's model instances "
+    "(`Model.objects.raw`), compared with the ORM's by tests/test_prepared.py.",
     "- Already in place: the stored, GIN-indexed text vector, the bounding-box prefilter on the (latitude, "
     "longitude) index, stored rating fields, persistent connections, cached templates in production.",
     "",
@@ -114,21 +120,19 @@ NOTES = (
     "mix's p95 is about the 85th percentile of their times, so it follows the cold p95 (words that match "
     "much of the directory, below); the kept HTML and JSON made the rest cheap, which is what lifted the "
     "throughput.",
-    "- **Growth to 1,000,000 listings**: the common words in memory took the cold p95 there from 1,795 to "
-    "553 ms (page) and from 1,949 to 519 ms (API), and the mix from 12.4 to 18.2 requests/s (recorded at "
-    "105a543 and 728b52c, same machine kind). Still too slow: (1) the words PostgreSQL still tests ('back "
-    "pain' ranked 4.7 s, 'post-surgical', 'scoliosis-related', 'upper-back': 2.4–3.3 s): an AND's rank or "
-    "a phrase over most of a million text vectors; (2) the place: a located search reads every location "
-    "within its radius (the located searches' SQL p50 grows from about 10 ms to 65 ms). What the memory "
-    "index does itself grows with memory bandwidth; a worker's memory under the mix grows from about 310 MB "
-    "to 630–655 MB, and a worker takes about a minute to load at start. Would take: the common lexemes' "
-    "positions in memory (the AND's rank and the phrases from them), and the places from an in-memory grid "
-    "of location points.",
+    "- **Growth to 1,000,000 listings** (now within the target): the common words in memory took the cold p95 "
+    "there from 1,795 to 553 ms (page) and from 1,949 to 519 ms (API) (105a543 → 728b52c), and the places in "
+    "memory from 553 to 133 ms and from 519 to 55 ms, and the mix from 18.2 to 70 requests/s (728b52c → "
+    "cfe7348, same machine kind). What is left of the tail there are the words PostgreSQL still tests ('back "
+    "pain' ranked 3.9 s, 'post-surgical', 'scoliosis-related', 'upper-back': 2.0–2.5 s: an AND's rank or a "
+    "phrase over most of a million text vectors), about 1% of the searches, so they set the p99 and the "
+    "broad searches' p95. Would take: the common lexemes' positions in memory (calc_rank_and and the phrases "
+    "from them). A worker takes about a minute to load at start at 1,000,000 listings.",
     "- **Profile**: now 7 queries for a visitor (8 for a claimed listing) and, in process, 1.6× faster at "
     "p50 and p95 than before (`KIND=profile python -m bench.cold_inprocess`, see docs/search.md's query "
-    "table). What is left is mostly planning (about 4 ms for the listing's query, whose subqueries PostgreSQL "
-    "plans on every request) and rendering; server-side prepared statements (psycopg's `prepare_threshold` "
-    "with `server_side_binding`) would keep the plans, at the risk of generic plans for the searches.",
+    "table). The listing's query is now a prepared statement (above), which took its planning (about 4 ms) "
+    "off each request; what is left is rendering (the profile's template, its reviews and maps) and the other "
+    "six queries.",
     "",
     "### What can lag behind a write",
     "",

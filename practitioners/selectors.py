@@ -10,6 +10,7 @@ from django.http import Http404
 
 from .inline_rows import attach_inline_rows, with_inline_rows
 from .models import Certification, Degree, License, PracticeLocation, Practitioner
+from .prepared import marker, prepared
 
 # The profile's short lists, read in the listing's own query and the locations' (see inline_rows).
 PROFILE_LISTS = {
@@ -34,10 +35,15 @@ def practitioner_profile(*, slug: str, today: datetime.date | None = None) -> Pr
         Prefetch("certifications", queryset=Certification.objects.all()),
         Prefetch("degrees", queryset=Degree.objects.select_related("school")),
     )
-    try:
-        practitioner = queryset.get(slug=slug)
-    except Practitioner.DoesNotExist as exc:
-        raise Http404("No published practitioner has this address.") from exc
+    # A prepared statement on PostgreSQL (practitioners.prepared: the listing's subqueries took longer to plan than to run).
+    found = prepared(queryset.filter(slug=marker(1)), [slug])
+    if found is not None:
+        rows = list(found.prefetch_related(*queryset._prefetch_related_lookups))
+    else:
+        rows = list(queryset.filter(slug=slug))
+    if not rows:
+        raise Http404("No published practitioner has this address.")
+    practitioner = rows[0]
     attach_inline_rows(practitioner, PROFILE_LISTS)
     for location in practitioner.locations.all():
         attach_inline_rows(location, LOCATION_LISTS)

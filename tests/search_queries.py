@@ -4,6 +4,12 @@ from django.conf import settings
 from django.db import connection
 
 
+def prepares() -> int:
+    """On PostgreSQL a connection's first search page prepares the statement of its cards' rows
+    (`practitioners.prepared`): one query, once per connection (tests start without any: conftest)."""
+    return 1 if connection.vendor == "postgresql" else 0
+
+
 def index_queries(params: dict, *, parts: int = 2) -> int:
     """On SQLite (the projection in SQL, `search.projection`): one per part asked for (facet counts,
     the count, a page's entries). On PostgreSQL (each worker's memory index, `search.memory`): the

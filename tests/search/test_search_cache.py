@@ -18,7 +18,7 @@ from search.cache import invalidate_search_cache
 from search.selectors import SearchResultList, search_base_qs, search_practitioners
 from tests.dashboard.test_images import photo_with_exif
 from tests.factories import LicenseFactory, ReviewFactory, UserFactory, refresh_search_row, searchable_practitioner
-from tests.search_queries import index_queries
+from tests.search_queries import index_queries, prepares
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_a_repeated_search_page_is_served_from_its_html(client, django_assert_nu
     make_listings(25)
     outcomes = 1 if "condition" in params else 0  # a condition search's cards show its outcome figures
     # vocabulary, the index (facets, page entries), rows, locations
-    with django_assert_num_queries(3 + index_queries(params) + outcomes):
+    with django_assert_num_queries(3 + index_queries(params) + outcomes + prepares()):
         first = client.get(URL, params)
     with django_assert_num_queries(1):  # are the page's listings still published and matching?
         again = client.get(URL, params)
