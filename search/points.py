@@ -104,10 +104,10 @@ class Points:
         self.extra_slot = np.zeros(0, np.int64)
 
     @classmethod
-    def read(cls, using: str, slot_of_pk: np.ndarray, pks: list[int] | None = None) -> Points:
-        """The locations of these listings (all when None) that have a slot in `slot_of_pk`, sorted."""
+    def read(cls, using: str, slot_of_pk: np.ndarray) -> Points:
+        """The locations of every listing that has a slot in `slot_of_pk`, sorted."""
         points = cls()
-        lat, lng, slot = _read(using, slot_of_pk, pks)
+        lat, lng, slot = _read(using, slot_of_pk, None)
         order = np.argsort(lat, kind="stable")
         points.lat, points.lng, points.slot = lat[order], lng[order], slot[order]
         points.live = np.ones(len(order), bool)
